@@ -1,0 +1,65 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# gpc-rig: `make run` builds everything and boots the default matrix,
+# `make test` runs the unit tests and the smoke matrix.
+
+CC ?= gcc
+INIT := tools/init/build/init
+N ?= 10
+
+.PHONY: all userspace guest vmm init deps kernels run test unit-test \
+	logcheck-test smoke lint bench soak clean
+
+all: userspace
+
+userspace: guest vmm init
+
+guest:
+	$(MAKE) -C guest
+
+vmm:
+	$(MAKE) -C tools/vmm
+
+init: $(INIT)
+
+$(INIT): tools/init/init.c
+	@mkdir -p $(dir $@)
+	$(CC) -static -O2 -Wall -Wextra -Werror -o $@ $<
+
+# Installs what is missing (as root), or says what is missing and stops.
+deps:
+	@tools/deps.sh
+
+kernels: deps
+	@for h in $$(python3 tools/matrix.py hosts); do \
+		./run.sh --print-kernel $$h || exit 1; done
+
+run: deps userspace
+	./run.sh
+
+unit-test: deps
+	$(MAKE) -C tests/unit check
+
+logcheck-test:
+	tests/logcheck/run.sh
+
+lint:
+	shellcheck run.sh tools/*.sh tests/*/*.sh .ci/run
+
+smoke: deps userspace
+	./run.sh --case smoke
+
+test: deps
+	$(MAKE) lint
+	$(MAKE) unit-test
+	$(MAKE) logcheck-test
+	$(MAKE) smoke
+
+bench: deps userspace
+	tools/bench.sh
+
+clean:
+	$(MAKE) -C guest clean
+	$(MAKE) -C tools/vmm clean
+	$(MAKE) -C tests/unit clean
+	rm -rf tools/init/build

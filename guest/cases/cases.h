@@ -1,0 +1,13 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef GUEST_CASES_H
+#define GUEST_CASES_H
+
+#include "guest.h"
+
+void case_smoke(const struct guest_config *cfg);
+void case_crash_triple_fault(const struct guest_config *cfg);
+void case_crash_exception(const struct guest_config *cfg);
+void case_hang(const struct guest_config *cfg);
+void case_fail_demo(const struct guest_config *cfg);
+
+#endif /* GUEST_CASES_H */

@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * KTAP output in the style of kvm-unit-tests' report().
+ *
+ * A case does not know in advance how many checks it makes, so there is no
+ * plan line; instead report_summary() ends every run with a kselftest-style
+ * totals line, which also tells the runner that the output is complete.
+ * Check names are printf formats; they must expand to stable lowercase
+ * words joined by underscores, unique within a case.
+ */
+#ifndef GUEST_KTAP_H
+#define GUEST_KTAP_H
+
+#include <stdbool.h>
+#include "compiler.h"
+
+void ktap_header(void);
+bool report(bool pass, const char *name_fmt, ...) __printf(2, 3);
+void report_skip(const char *reason, const char *name_fmt, ...) __printf(2, 3);
+void report_info(const char *fmt, ...) __printf(1, 2);
+void report_summary(void);
+
+#endif /* GUEST_KTAP_H */

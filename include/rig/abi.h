@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The contract between the rig's VMM and its test guest, beyond what the
+ * multiboot-1 specification and the Xen ABI already fix.  Both sides include
+ * this file; change it only together with both.
+ */
+#ifndef RIG_ABI_H
+#define RIG_ABI_H
+
+/* Guest-physical layout set up by the VMM before the first instruction. */
+#define RIG_MBI_GPA		0x8000	/* struct multiboot_info */
+#define RIG_CMDLINE_GPA		0x8800	/* NUL-terminated, see RIG_CMDLINE_MAX */
+#define RIG_CMDLINE_MAX		2048
+#define RIG_DEFAULT_RAM_MB	64
+
+/* The Xen interface the VMM offers: CPUID base and hypercall-page MSR. */
+#define RIG_XEN_CPUID_BASE	0x40000000u
+#define RIG_XEN_MSR		0x40000000u
+#define RIG_XEN_DEFAULT_MAJOR	4
+#define RIG_XEN_DEFAULT_MINOR	17
+
+/* COM1: the guest's output.  The VMM emulates THR and LSR (always ready). */
+#define RIG_COM1		0x3f8
+
+/*
+ * Rig control port, for what no Xen interface can tell or do.  The guest
+ * writes a command to RIG_PORT_CMD with a 32-bit OUT after putting its
+ * argument in RIG_PORT_DATA (32-bit OUT), then reads the answer from
+ * RIG_PORT_DATA (32-bit IN).
+ */
+#define RIG_PORT_CMD		0x5a0
+#define RIG_PORT_DATA		0x5a4
+
+enum rig_cmd {
+	/* Stop now: argument is a Xen SHUTDOWN_* reason.  For a guest that
+	 * must stop before its hypercall page exists (early crash). */
+	RIG_CMD_EXIT = 1,
+	/* Answer: the longmode flag KVM reported in the last KVM_EXIT_XEN. */
+	RIG_CMD_LAST_LONGMODE = 2,
+	/* Answer: how many KVM_EXIT_XEN hypercalls the VMM has handled. */
+	RIG_CMD_HCALL_COUNT = 3,
+};
+
+/*
+ * VMM exit status, read by the host init and the runner.  Values follow the
+ * case's outcome, not the VMM's internals.
+ */
+enum rig_vmm_exit {
+	RIG_EXIT_POWEROFF = 0,	/* SCHEDOP_shutdown(SHUTDOWN_poweroff) */
+	RIG_EXIT_OTHER = 1,	/* another SHUTDOWN_* reason (reboot, ...) */
+	RIG_EXIT_USAGE = 2,	/* bad option, unreadable or malformed image */
+	RIG_EXIT_CRASH = 3,	/* SHUTDOWN_crash: the guest caught a fault */
+	RIG_EXIT_TRIPLE = 4,	/* triple fault, KVM internal error, bad entry */
+	RIG_EXIT_TIMEOUT = 5,	/* wall-clock timeout */
+	RIG_EXIT_HOST = 6,	/* KVM or the host failed (ioctl error) */
+	RIG_EXIT_SKIP = 7,	/* the host lacks a capability the case needs */
+};
+
+#endif /* RIG_ABI_H */

@@ -1,0 +1,191 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# run.sh: boot the rig's host kernels under QEMU, run the matrix's cases in
+# each, and check the serial logs.  ./run.sh --help lists the options.
+
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")" && pwd)
+matrix_file=$top/matrix.cfg
+results=${GPC_RIG_RESULTS:-$top/results}
+host_sel=
+case_pat=
+kernel_img=
+accel=auto
+jobs=1
+build=1
+action=run
+print_host=
+
+usage() {
+	cat <<EOF
+usage: $0 [options]
+  --host NAMES       hosts to run (comma separated; default: the default matrix)
+  --case PATTERN     cases by name glob or group (comma separated)
+  --kernel BZIMAGE   run the cases on your own kernel, as host 'custom'
+  --matrix FILE      matrix file (default: matrix.cfg)
+  --accel A          tcg, kvm or auto (kvm only where nested SVM/VMX is real)
+  -j N               boot up to N hosts at once
+  --results DIR      where run directories go (default: results/)
+  --no-build         do not rebuild the guest, VMM and init
+  --list             print what would run, run nothing
+  --print-kernel H   build host H's kernel if needed and print its path
+EOF
+}
+
+die() { echo "run.sh: $*" >&2; exit 2; }
+need_arg() {
+	if [ $# -lt 2 ] || [ -z "$2" ]; then
+		die "$1 needs an argument"
+	fi
+}
+
+while [ $# -gt 0 ]; do
+	case $1 in
+	--host) need_arg "$@"; host_sel=$2; shift 2 ;;
+	--case) need_arg "$@"; case_pat=$2; shift 2 ;;
+	--kernel) need_arg "$@"; kernel_img=$2; shift 2 ;;
+	--matrix) need_arg "$@"; matrix_file=$2; shift 2 ;;
+	--accel) need_arg "$@"; accel=$2; shift 2 ;;
+	-j) need_arg "$@"; jobs=$2; shift 2 ;;
+	-j*) jobs=${1#-j}; shift ;;
+	--results) need_arg "$@"; results=$2; shift 2 ;;
+	--no-build) build=0; shift ;;
+	--list) action=list; shift ;;
+	--print-kernel) need_arg "$@"; action=print-kernel; print_host=$2; shift 2 ;;
+	-h|--help) usage; exit 0 ;;
+	*) usage >&2; die "unknown argument '$1'" ;;
+	esac
+done
+case $jobs in ''|*[!0-9]*|0) die "-j takes a positive number, not '$jobs'" ;; esac
+case $accel in tcg|kvm|auto) ;; *) die "--accel takes tcg, kvm or auto" ;; esac
+
+mx() { python3 "$top/tools/matrix.py" --matrix "$matrix_file" "$@"; }
+
+# The kernel image of a host: prebuilt, or built (and cached) from source.
+kernel_for() {
+	local host=$1 host_kernel host_source host_series host_fragments f
+	local -a frags=()
+	eval "$(mx host "$host")" || return 2
+	if [ -n "$host_kernel" ]; then
+		[ -f "$host_kernel" ] || { echo "run.sh: $host: no kernel image $host_kernel" >&2; return 1; }
+		echo "$host_kernel"
+		return
+	fi
+	for f in $host_fragments; do frags+=(--fragment "$top/$f"); done
+	[ "$host_series" = none ] || host_series=$top/$host_series
+	"$top/tools/build-kernel.sh" --name "$host" --source "$host_source" \
+		--series "$host_series" "${frags[@]}"
+}
+
+# Nested KVM only where the outer machine really has SVM or VMX; under TCG
+# QEMU emulates SVM with nested paging, which is all kvm_amd needs.
+pick_accel() {
+	if [ "$accel" != auto ]; then
+		echo "$accel"
+	elif [ -r /dev/kvm ] && [ -w /dev/kvm ] && grep -qEw 'svm|vmx' /proc/cpuinfo; then
+		echo kvm
+	else
+		echo tcg
+	fi
+}
+
+if [ $action = list ]; then
+	if [ -n "$kernel_img" ]; then
+		mx list --host "" --case "$case_pat" | awk '{ $1 = "custom"; print }' | sort -u -k2,2
+	else
+		mx list --host "$host_sel" --case "$case_pat"
+	fi
+	exit
+fi
+if [ $action = print-kernel ]; then
+	mx hosts --host "$print_host" >/dev/null || exit 2
+	kernel_for "$print_host"
+	exit
+fi
+
+if [ -n "$kernel_img" ]; then
+	[ -f "$kernel_img" ] || die "no kernel image $kernel_img"
+	kernel_img=$(cd "$(dirname "$kernel_img")" && pwd)/$(basename "$kernel_img")
+	[ -z "$host_sel" ] || die "--kernel and --host do not go together"
+	hosts=(custom)
+else
+	mapfile -t hosts < <(mx hosts --host "$host_sel") || exit 2
+	[ ${#hosts[@]} -gt 0 ] || die "no host selected"
+fi
+mx list --host "" --case "$case_pat" >/dev/null || exit 2
+
+if [ $build = 1 ]; then
+	make -s -C "$top" userspace || die "building the guest, VMM or init failed"
+fi
+for f in tools/init/build/init tools/vmm/vmm guest/build/hvm32.elf guest/build/hvm64.elf; do
+	[ -f "$top/$f" ] || die "$f is missing: run 'make userspace'"
+done
+
+stamp=$(date +%Y%m%d-%H%M%S)
+rundir=$results/$stamp
+n=1
+while [ -e "$rundir" ]; do rundir=$results/$stamp-$((n++)); done
+mkdir -p "$rundir"
+ln -sfn "$(basename "$rundir")" "$results/latest"
+printf '%s\n' "${hosts[@]}" > "$rundir/hosts"
+boot_accel=$(pick_accel)
+
+log() { echo "[$1] ${*:2}" >&2; }
+
+run_host() {
+	local host=$1 plan=$rundir/$1.plan kernel timeout start rc=0 ncases
+	local mxhost=$host
+	[ "$host" = custom ] && mxhost=custom
+	mx plan "$mxhost" --case "$case_pat" > "$plan" || { echo "error=bad matrix" > "$rundir/$host.boot"; return; }
+	ncases=$(wc -l < "$plan")
+	if [ "$ncases" = 0 ]; then
+		log "$host" "no case selected for this host"
+		: > "$rundir/$host.boot"
+		return
+	fi
+	if [ "$host" = custom ]; then
+		kernel=$kernel_img
+	else
+		log "$host" "building kernel (cached when unchanged)"
+		if ! kernel=$(kernel_for "$host" 2> "$rundir/$host.build.log"); then
+			echo "error=$(tail -n 1 "$rundir/$host.build.log")" > "$rundir/$host.boot"
+			log "$host" "kernel build failed"
+			return
+		fi
+	fi
+	"$top/tools/mkinitramfs.sh" "$rundir/$host.initramfs" "$plan" \
+		"$top/tools/init/build/init" "$top/tools/vmm/vmm" \
+		"$top/guest/build/hvm32.elf" "$top/guest/build/hvm64.elf" ||
+		{ echo "error=could not pack the initramfs" > "$rundir/$host.boot"; return; }
+	# The whole boot gets every case's timeout plus the init grace and a
+	# minute for the kernel to come up.
+	timeout=$(awk -F'\t' '{ t += $2 + 10 } END { print t + 60 }' "$plan")
+	log "$host" "booting ($ncases cases, accel $boot_accel, timeout ${timeout}s)"
+	start=$(date +%s)
+	eval "$(mx host "$mxhost" 2>/dev/null | grep '^host_cmdline=')" || host_cmdline=
+	"$top/tools/boot-host.sh" --accel "$boot_accel" --timeout "$timeout" \
+		--append "${host_cmdline:-}" "$kernel" "$rundir/$host.initramfs" \
+		"$rundir/$host.serial.log" "$rundir/$host.kernel.log" || rc=$?
+	echo "rc=$rc" > "$rundir/$host.boot"
+	log "$host" "done in $(( $(date +%s) - start ))s (QEMU exit $rc)"
+}
+
+running=0
+for host in "${hosts[@]}"; do
+	if [ "$jobs" -le 1 ]; then
+		run_host "$host"
+		continue
+	fi
+	run_host "$host" &
+	running=$((running + 1))
+	if [ $running -ge "$jobs" ]; then
+		wait -n || true
+		running=$((running - 1))
+	fi
+done
+wait
+
+echo "results in $rundir"
+python3 "$top/tools/logcheck.py" --matrix "$matrix_file" report "$rundir"

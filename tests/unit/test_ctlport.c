@@ -1,0 +1,106 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The rig control port: the answers the guest reads back and RIG_CMD_EXIT.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include <xen/xen.h>
+#include <xen/sched.h>
+
+#include <rig/abi.h>
+
+#include "ctlport.h"
+#include "log.h"
+#include "vmm.h"
+
+static int out32(struct ctlport *c, uint16_t port, uint32_t v)
+{
+	return ctlport_pio(c, port, true, &v, 4, 1);
+}
+
+static uint32_t in32(struct ctlport *c, uint16_t port)
+{
+	uint32_t v = 0x12345678;
+
+	assert_int_equal(ctlport_pio(c, port, false, &v, 4, 1), VMM_CONTINUE);
+	return v;
+}
+
+static void test_queries(void **state)
+{
+	struct ctlport c = { .last_longmode = 1, .hcall_count = 42 };
+
+	assert_int_equal(out32(&c, RIG_PORT_CMD, RIG_CMD_LAST_LONGMODE),
+			 VMM_CONTINUE);
+	assert_int_equal(in32(&c, RIG_PORT_DATA), 1);
+	assert_int_equal(out32(&c, RIG_PORT_CMD, RIG_CMD_HCALL_COUNT),
+			 VMM_CONTINUE);
+	assert_int_equal(in32(&c, RIG_PORT_DATA), 42);
+
+	c.last_longmode = 0;
+	out32(&c, RIG_PORT_CMD, RIG_CMD_LAST_LONGMODE);
+	assert_int_equal(in32(&c, RIG_PORT_DATA), 0);
+}
+
+static void test_data_roundtrip(void **state)
+{
+	struct ctlport c = { 0 };
+
+	out32(&c, RIG_PORT_DATA, 0xcafef00d);
+	assert_int_equal(in32(&c, RIG_PORT_DATA), 0xcafef00d);
+}
+
+static void test_exit(void **state)
+{
+	struct ctlport c = { 0 };
+
+	out32(&c, RIG_PORT_DATA, SHUTDOWN_poweroff);
+	assert_int_equal(out32(&c, RIG_PORT_CMD, RIG_CMD_EXIT), RIG_EXIT_POWEROFF);
+	out32(&c, RIG_PORT_DATA, SHUTDOWN_crash);
+	assert_int_equal(out32(&c, RIG_PORT_CMD, RIG_CMD_EXIT), RIG_EXIT_CRASH);
+	out32(&c, RIG_PORT_DATA, SHUTDOWN_reboot);
+	assert_int_equal(out32(&c, RIG_PORT_CMD, RIG_CMD_EXIT), RIG_EXIT_OTHER);
+}
+
+static void test_unknown_command(void **state)
+{
+	struct ctlport c = { 0 };
+
+	assert_int_equal(out32(&c, RIG_PORT_CMD, 0x99), VMM_CONTINUE);
+	assert_int_equal(in32(&c, RIG_PORT_DATA), 0xffffffff);
+	assert_int_equal(out32(&c, RIG_PORT_CMD, 0), VMM_CONTINUE);
+}
+
+/* Reading the command port gives nothing; narrow reads stay in bounds. */
+static void test_odd_accesses(void **state)
+{
+	struct ctlport c = { .hcall_count = 0x1ff };
+	uint8_t b[2] = { 0, 0x77 };
+
+	assert_int_equal(in32(&c, RIG_PORT_CMD), 0xffffffff);
+	out32(&c, RIG_PORT_CMD, RIG_CMD_HCALL_COUNT);
+	assert_int_equal(ctlport_pio(&c, RIG_PORT_DATA, false, b, 1, 1),
+			 VMM_CONTINUE);
+	assert_int_equal(b[0], 0xff);
+	assert_int_equal(b[1], 0x77);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_queries),
+		cmocka_unit_test(test_data_roundtrip),
+		cmocka_unit_test(test_exit),
+		cmocka_unit_test(test_unknown_command),
+		cmocka_unit_test(test_odd_accesses),
+	};
+
+	log_quiet = true;
+	return cmocka_run_group_tests_name("ctlport", tests, NULL, NULL);
+}

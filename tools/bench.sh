@@ -1,0 +1,48 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Figures: cold host-kernel build, warm smoke-matrix run, host boot time and
+# per-case time.  COLD=0 skips the cold build (it takes minutes).
+
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+cold=${COLD:-1}
+
+now() { date +%s.%N; }
+secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
+
+if [ "$cold" = 1 ]; then
+	tmp=$(mktemp -d)
+	trap 'rm -rf "$tmp"' EXIT
+	t0=$(now)
+	GPC_RIG_CACHE=$tmp "$top/tools/build-kernel.sh" --name bench --source 6.12 >/dev/null
+	echo "cold host kernel build (6.12, -j$(nproc)): $(secs "$t0" "$(now)") s"
+fi
+
+# Make sure the kernels are cached, then time a warm run of the smoke matrix.
+make -s -C "$top" userspace
+"$top/run.sh" --no-build --case smoke >/dev/null 2>&1 || true
+t0=$(now)
+rc=0
+"$top/run.sh" --no-build --case smoke >/dev/null 2>&1 || rc=$?
+echo "warm smoke matrix (./run.sh --case smoke, -j1): $(secs "$t0" "$(now)") s (exit $rc)"
+t0=$(now)
+"$top/run.sh" --no-build --case smoke -j 2 >/dev/null 2>&1 || true
+echo "warm smoke matrix (-j2): $(secs "$t0" "$(now)") s"
+
+latest=$top/results/latest
+for log in "$latest"/*.serial.log; do
+	[ -f "$log" ] || continue
+	host=$(basename "$log" .serial.log)
+	awk -v host="$host" '
+		/^@@rig host-begin/ {
+			for (i = 1; i <= NF; i++)
+				if ($i ~ /^uptime=/) { sub("uptime=", "", $i); up = $i }
+			printf "%s: boot to first case %s s (host uptime)\n", host, up
+		}
+		/^@@rig case-end/ {
+			for (i = 1; i <= NF; i++)
+				if ($i ~ /^ms=/) { sub("ms=", "", $i); printf "%s: %-28s %6d ms\n", host, $3, $i }
+		}' "$log"
+done

@@ -1,0 +1,57 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# boot-host.sh [--accel tcg|kvm] [--timeout SEC] [--append ARGS] \
+#              BZIMAGE INITRAMFS SERIAL_LOG KERNEL_LOG
+#
+# Boot one host kernel under QEMU and wait for it to power off.  The first
+# serial port carries the rig channel (init's framing, the VMM and the guest),
+# the second one the host kernel's console.  Exit status: 0 when the host
+# powered off by itself, 124 when it had to be killed after --timeout seconds,
+# anything else when QEMU itself failed (its message is the last line of
+# SERIAL_LOG.qemu).
+
+set -euo pipefail
+
+accel=tcg
+timeout=300
+append=
+
+die() { echo "boot-host: $*" >&2; exit 2; }
+
+while [ $# -gt 0 ]; do
+	case $1 in
+	--accel) accel=$2; shift 2 ;;
+	--timeout) timeout=$2; shift 2 ;;
+	--append) append=$2; shift 2 ;;
+	--) shift; break ;;
+	-*) die "unknown option '$1'" ;;
+	*) break ;;
+	esac
+done
+[ $# -eq 4 ] || die "usage: $0 [--accel A] [--timeout S] [--append ARGS] BZIMAGE INITRAMFS SERIAL_LOG KERNEL_LOG"
+kernel=$1 initrd=$2 serial=$3 klog=$4
+[ -f "$kernel" ] || die "no kernel image $kernel"
+[ -f "$initrd" ] || die "no initramfs $initrd"
+qemu=${QEMU:-qemu-system-x86_64}
+command -v "$qemu" >/dev/null || die "$qemu is not installed"
+
+case $accel in
+tcg) cpu=max ;;
+kvm) cpu=host ;;
+*) die "unknown accelerator '$accel'" ;;
+esac
+
+: > "$serial"
+: > "$klog"
+rc=0
+# panic=-1 with -no-reboot: a host kernel that panics ends the boot at once
+# instead of sitting out the timeout.
+timeout --kill-after=10 "$timeout" "$qemu" \
+	-accel "$accel" -cpu "$cpu" -m 512 -smp 1 \
+	-nodefaults -display none -no-reboot -monitor none \
+	-serial "file:$serial" -serial "file:$klog" \
+	-kernel "$kernel" -initrd "$initrd" \
+	-append "console=ttyS1 earlyprintk=serial,ttyS1 panic=-1 $append" \
+	> "$serial.qemu" 2>&1 || rc=$?
+exit $rc

@@ -1,0 +1,335 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * /init of the rig's host initramfs.
+ *
+ * One host boot runs all of that host's cases, because the boot is the
+ * expensive part under emulation.  For every line of /rig/plan it runs the
+ * VMM once and frames the output on the rig channel (the first serial port),
+ * so the runner can split the log into cases:
+ *
+ *   @@rig host-begin release=6.12.57 xen_hvm=0x1ff uptime=1.21
+ *   @@rig case-begin smoke-hvm64
+ *   ...whatever the VMM and the guest print...
+ *   @@rig case-end smoke-hvm64 exit=0 ms=812
+ *   @@rig splat smoke-hvm64 WARNING: CPU: 0 PID: 51 at arch/x86/kvm/xen.c...
+ *   @@rig host-end cases=4
+ *
+ * The kernel's own console is the second serial port (console=ttyS1), so
+ * printk output never lands in the middle of a guest's KTAP line.  After each
+ * case init reads the new records of /dev/kmsg and reports the ones that
+ * show a host kernel splat, attributed to that case.
+ *
+ * Plan lines are tab-separated: name, timeout in seconds, guest image, guest
+ * command line, then extra VMM arguments separated by spaces.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/reboot.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/kvm.h>
+
+#define PLAN		"/rig/plan"
+#define VMM		"/bin/vmm"
+#define MAX_ARGS	64
+/* Extra time the VMM gets past its own timeout before init kills it. */
+#define GRACE_SEC	10
+
+static int out = -1;		/* the rig channel */
+static int kmsg = -1;
+
+static void say(const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, sizeof(buf) - 1, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if (n > (int)sizeof(buf) - 2)
+		n = sizeof(buf) - 2;
+	buf[n++] = '\n';
+	if (write(out, buf, n) < 0) {
+		/* Nowhere left to report to. */
+	}
+}
+
+static void raw_serial(int fd)
+{
+	struct termios t;
+
+	if (tcgetattr(fd, &t))
+		return;
+	cfmakeraw(&t);
+	/* 115200 8n1: what a real box's console server expects. */
+	cfsetispeed(&t, B115200);
+	cfsetospeed(&t, B115200);
+	t.c_oflag |= OPOST | ONLCR;
+	tcsetattr(fd, TCSANOW, &t);
+}
+
+static void open_channel(const char *path)
+{
+	out = open(path, O_WRONLY | O_NOCTTY);
+	if (out < 0)
+		out = open("/dev/console", O_WRONLY | O_NOCTTY);
+	if (out < 0)
+		return;
+	raw_serial(out);
+}
+
+static long ms_since(const struct timespec *t0)
+{
+	struct timespec t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (t1.tv_sec - t0->tv_sec) * 1000 +
+	       (t1.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
+/* What a host kernel splat starts with: a WARN, a BUG, lockdep, KASAN... */
+static const char *const splat_markers[] = {
+	"WARNING:", "BUG:", "kernel BUG at", "Call Trace:", "Kernel panic",
+	"Oops:", "general protection fault", "possible recursive locking",
+	"possible circular locking", "sleeping function called from invalid context",
+	"suspicious RCU usage", "KASAN", "UBSAN:", "soft lockup", "hard LOCKUP",
+	"rcu_preempt detected stalls", "rcu: INFO:", "blocked for more than",
+};
+
+static const char *splat_in(const char *msg)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(splat_markers) / sizeof(splat_markers[0]); i++)
+		if (strstr(msg, splat_markers[i]))
+			return splat_markers[i];
+	return NULL;
+}
+
+/*
+ * Report the splats among the kmsg records that appeared since the last
+ * call.  Only the first line of each splat is reported: the whole of it is
+ * in the kernel log the runner saves from the kernel's console.
+ */
+static int drain_kmsg(const char *who)
+{
+	char rec[2048];
+	int found = 0;
+	ssize_t n;
+
+	if (kmsg < 0)
+		return 0;
+	for (;;) {
+		char *msg, *nl;
+
+		n = read(kmsg, rec, sizeof(rec) - 1);
+		if (n < 0 && errno == EPIPE)
+			continue;	/* records lost to overwrite; go on */
+		if (n <= 0)
+			break;
+		rec[n] = '\0';
+		msg = strchr(rec, ';');
+		if (!msg)
+			continue;
+		msg++;
+		nl = strchr(msg, '\n');
+		if (nl)
+			*nl = '\0';
+		if (splat_in(msg)) {
+			say("@@rig splat %s %s", who, msg);
+			found++;
+		}
+	}
+	return found;
+}
+
+static void query_kvm(char *buf, size_t len)
+{
+	int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	int caps;
+
+	if (fd < 0) {
+		snprintf(buf, len, "kvm=%s", strerror(errno));
+		for (char *p = buf; *p; p++)
+			if (*p == ' ')
+				*p = '_';
+		return;
+	}
+	caps = ioctl(fd, KVM_CHECK_EXTENSION, KVM_CAP_XEN_HVM);
+	snprintf(buf, len, "xen_hvm=0x%x", caps < 0 ? 0 : caps);
+	close(fd);
+}
+
+/* Seconds since the kernel started, for the boot-time figure. */
+static const char *uptime(void)
+{
+	static char buf[32];
+	int fd = open("/proc/uptime", O_RDONLY);
+	ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+
+	if (fd >= 0)
+		close(fd);
+	if (n <= 0)
+		return "?";
+	buf[n] = '\0';
+	buf[strcspn(buf, " \n")] = '\0';
+	return buf;
+}
+
+static volatile sig_atomic_t alarmed;
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+	alarmed = 1;
+}
+
+/* Split a plan line in place; returns the argument count for execv. */
+static int build_argv(char *line, char **argv, char **name, int *timeout)
+{
+	char *field[5] = { 0 };
+	char *p = line, *tok, *save;
+	int nf = 0, argc = 0;
+	char tbuf[16];
+
+	while (nf < 5 && p) {
+		field[nf++] = p;
+		p = strchr(p, '\t');
+		if (p)
+			*p++ = '\0';
+	}
+	if (nf < 4 || !*field[0] || !*field[2])
+		return -1;
+	*name = field[0];
+	*timeout = atoi(field[1]);
+	if (*timeout <= 0)
+		*timeout = 30;
+	snprintf(tbuf, sizeof(tbuf), "%d", *timeout);
+
+	argv[argc++] = VMM;
+	argv[argc++] = "--timeout";
+	argv[argc++] = strdup(tbuf);
+	argv[argc++] = "--cmdline";
+	argv[argc++] = field[3];
+	if (field[4])
+		for (tok = strtok_r(field[4], " ", &save);
+		     tok && argc < MAX_ARGS - 2;
+		     tok = strtok_r(NULL, " ", &save))
+			argv[argc++] = tok;
+	argv[argc++] = field[2];
+	argv[argc] = NULL;
+	return argc;
+}
+
+static void run_case(char *line)
+{
+	char *argv[MAX_ARGS], *name;
+	struct timespec t0;
+	int timeout, status;
+	pid_t pid, w;
+
+	if (build_argv(line, argv, &name, &timeout) < 0) {
+		say("@@rig error malformed plan line");
+		return;
+	}
+
+	say("@@rig case-begin %s", name);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	pid = fork();
+	if (pid == 0) {
+		dup2(out, 1);
+		dup2(out, 2);
+		execv(VMM, argv);
+		dprintf(2, "vmm: cannot execute %s: %s\n", VMM, strerror(errno));
+		_exit(6);
+	}
+	if (pid < 0) {
+		say("@@rig case-end %s exit=fork-failed ms=0", name);
+		return;
+	}
+
+	alarmed = 0;
+	alarm(timeout + GRACE_SEC);
+	for (;;) {
+		w = waitpid(pid, &status, 0);
+		if (w == pid)
+			break;
+		if (w < 0 && errno == EINTR && alarmed) {
+			/* The VMM's own timeout did not fire: it is stuck. */
+			kill(pid, SIGKILL);
+			alarmed = 0;
+		}
+	}
+	alarm(0);
+
+	if (WIFEXITED(status))
+		say("@@rig case-end %s exit=%d ms=%ld", name,
+		    WEXITSTATUS(status), ms_since(&t0));
+	else
+		say("@@rig case-end %s signal=%d ms=%ld", name,
+		    WTERMSIG(status), ms_since(&t0));
+	drain_kmsg(name);
+}
+
+int main(void)
+{
+	struct sigaction sa = { .sa_handler = on_alarm };
+	char line[4096], kvm[64], *chan = "/dev/ttyS0";
+	struct utsname u;
+	FILE *plan;
+	int cases = 0;
+
+	mkdir("/dev", 0755);
+	mkdir("/proc", 0755);
+	mkdir("/sys", 0755);
+	mount("devtmpfs", "/dev", "devtmpfs", 0, NULL);
+	mount("proc", "/proc", "proc", 0, NULL);
+	mount("sysfs", "/sys", "sysfs", 0, NULL);
+
+	if (getenv("rig_channel"))
+		chan = getenv("rig_channel");
+	open_channel(chan);
+	sigaction(SIGALRM, &sa, NULL);
+
+	/* Boot messages that are splats count against the boot, not a case. */
+	kmsg = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+
+	uname(&u);
+	query_kvm(kvm, sizeof(kvm));
+	say("@@rig host-begin release=%s %s uptime=%s", u.release, kvm, uptime());
+	drain_kmsg("boot");
+
+	plan = fopen(PLAN, "r");
+	if (!plan) {
+		say("@@rig error cannot open %s: %s", PLAN, strerror(errno));
+	} else {
+		while (fgets(line, sizeof(line), plan)) {
+			line[strcspn(line, "\n")] = '\0';
+			if (!line[0] || line[0] == '#')
+				continue;
+			run_case(line);
+			cases++;
+		}
+		fclose(plan);
+	}
+
+	say("@@rig host-end cases=%d", cases);
+	sync();
+	reboot(RB_POWER_OFF);
+	return 0;
+}

@@ -1,0 +1,398 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""The rig's log checker: from serial logs to statuses.
+
+A run directory holds, for every host that was booted:
+
+    hosts                  the hosts of the run, in order
+    HOST.plan              the plan given to the host's init (one case a line)
+    HOST.serial.log        the rig channel: init's framing, VMM and guest output
+    HOST.kernel.log        the host kernel's console
+    HOST.boot              rc=N of QEMU (124: killed at the boot timeout),
+                           or error=MESSAGE when the host could not be booted
+
+`logcheck.py report RUN_DIR` turns these into one status per host and case,
+prints the table, writes summary.json, results.ktap and junit.xml, and exits
+0 only when every status is the one the matrix expects.
+"""
+
+import json
+import os
+import re
+import sys
+from xml.sax.saxutils import escape, quoteattr
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import matrix  # noqa: E402
+
+RESULT_RE = re.compile(r"^(not ok|ok) (\d+)(?: (?:- )?([^#]*?))?\s*(?:#\s*(.*))?$")
+TOTALS_RE = re.compile(r"^# Totals: pass:(\d+) fail:(\d+) xfail:(\d+) xpass:(\d+) "
+                       r"skip:(\d+) error:(\d+)$")
+PANIC_RE = re.compile(r"Kernel panic - not syncing.*")
+
+
+class Result:
+    def __init__(self, host, case, status, reason="", checks=None):
+        self.host = host
+        self.case = case
+        self.status = status
+        self.reason = reason
+        self.checks = checks or []
+        self.expect = "PASS"
+        self.log = []
+
+    @property
+    def as_expected(self):
+        return self.status == self.expect
+
+    def to_json(self):
+        return {"host": self.host, "case": self.case, "status": self.status,
+                "reason": self.reason, "expect": self.expect,
+                "as_expected": self.as_expected,
+                "checks": [{"ok": ok, "name": name, "directive": d}
+                           for ok, name, d in self.checks]}
+
+
+class Section:
+    def __init__(self, name):
+        self.name = name
+        self.lines = []
+        self.end = None          # dict from the case-end line
+        self.splats = []
+
+
+def read(path):
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            return f.read().replace("\r", "")
+    except OSError:
+        return None
+
+
+def split_serial(text):
+    """Cut the rig channel into per-case sections at init's framing lines."""
+    sections = {}
+    boot_splats = []
+    began = ended = False
+    errors = []
+    cur = None
+    for line in text.splitlines():
+        if not line.startswith("@@rig "):
+            if cur:
+                cur.lines.append(line)
+            continue
+        words = line.split(" ", 3)
+        kind = words[1] if len(words) > 1 else ""
+        if kind == "host-begin":
+            began = True
+        elif kind == "host-end":
+            ended = True
+        elif kind == "case-begin" and len(words) > 2:
+            cur = Section(words[2])
+            sections[cur.name] = cur
+        elif kind == "case-end" and len(words) > 2:
+            sec = sections.get(words[2])
+            if sec:
+                sec.end = dict(kv.split("=", 1) for kv in line.split()[3:] if "=" in kv)
+            cur = None
+        elif kind == "splat" and len(words) > 3:
+            if words[2] in sections:
+                sections[words[2]].splats.append(words[3])
+            else:
+                boot_splats.append(words[3])
+        elif kind == "error":
+            errors.append(line[len("@@rig error "):])
+    return began, ended, sections, boot_splats, errors
+
+
+def parse_ktap(lines):
+    """Results, totals and diagnostics of a guest's KTAP output."""
+    version = False
+    checks = []
+    totals = None
+    diags = []
+    for line in lines:
+        s = line.strip()
+        if s == "KTAP version 1":
+            version = True
+            continue
+        m = TOTALS_RE.match(s)
+        if m:
+            totals = [int(x) for x in m.groups()]
+            continue
+        if s.startswith("#"):
+            diags.append(s[1:].strip())
+            continue
+        m = RESULT_RE.match(s)
+        if m and version:
+            ok = m.group(1) == "ok"
+            name = (m.group(3) or "").strip() or "check_%s" % m.group(2)
+            directive = (m.group(4) or "").strip()
+            checks.append((ok, name, directive))
+    return version, checks, totals, diags
+
+
+def first(diags, prefix):
+    for d in diags:
+        if d.startswith(prefix):
+            return d[len(prefix):].strip()
+    return None
+
+
+def vmm_error(lines):
+    """The VMM's one-line error ("vmm: ..."), if it printed one."""
+    for line in reversed(lines):
+        if line.startswith("vmm: "):
+            return line[len("vmm: "):]
+    return None
+
+
+def is_skip(directive):
+    return directive.upper().startswith("SKIP")
+
+
+def judge_exit0(checks, totals):
+    if totals is None:
+        return "ERROR", "guest output incomplete: no '# Totals:' line"
+    if not checks:
+        return "ERROR", "guest reported no results"
+    npass = sum(1 for ok, _, d in checks if ok and not is_skip(d))
+    nskip = sum(1 for _, _, d in checks if is_skip(d))
+    nfail = len(checks) - npass - nskip
+    if (npass, nfail, nskip) != (totals[0], totals[1], totals[4]):
+        return "ERROR", ("totals pass:%d fail:%d skip:%d do not match %d results seen"
+                         % (totals[0], totals[1], totals[4], len(checks)))
+    failed = [name for ok, name, d in checks if not ok and not is_skip(d)]
+    if failed:
+        more = " (+%d more)" % (len(failed) - 3) if len(failed) > 3 else ""
+        return "FAIL", "failed: " + ", ".join(failed[:3]) + more
+    if nskip == len(checks):
+        return "SKIP", checks[0][2][4:].strip() or "all checks skipped"
+    return "PASS", ""
+
+
+def judge_case(sec, panic, boot_rc):
+    version, checks, totals, diags = parse_ktap(sec.lines)
+    end = sec.end
+    if end is None:
+        if panic:
+            return "SPLAT", "host kernel panic during the case: " + panic, checks
+        if boot_rc == 124:
+            return "TIMEOUT", "host stopped responding during the case", checks
+        return "ERROR", "log truncated inside the case", checks
+
+    vmm = vmm_error(sec.lines)
+    if "signal" in end:
+        if end["signal"] == "9":
+            return "TIMEOUT", "VMM stuck past its timeout, killed by init", checks
+        return "ERROR", "VMM killed by signal %s" % end["signal"], checks
+    code = end.get("exit", "")
+    if code == "0":
+        status, reason = judge_exit0(checks, totals)
+        if status == "ERROR" and not version:
+            reason = "no KTAP output"
+        return status, reason, checks
+    if code == "1":
+        return "FAIL", first(diags, "vmm:") or "guest shut down with an unexpected reason", checks
+    if code == "3":
+        return "CRASH", first(diags, "crash:") or "guest reported a crash", checks
+    if code == "4":
+        why = [d[4:].strip() for d in diags if d.startswith("vmm:")]
+        return "CRASH", (why[-1] if why else "triple fault or KVM internal error"), checks
+    if code == "5":
+        after = first(diags, "vmm: timeout")
+        return "TIMEOUT", ("timeout " + after) if after else "case timed out", checks
+    if code == "7":
+        return "SKIP", vmm or "host lacks a capability", checks
+    return "ERROR", vmm or "VMM exit %s" % code, checks
+
+
+def judge_host(host, plan_cases, rundir):
+    """One Result per planned case of a host."""
+    boot = read(os.path.join(rundir, host + ".boot")) or ""
+    if boot.startswith("error="):
+        why = boot[len("error="):].strip()
+        return [Result(host, c, "ERROR", why) for c in plan_cases]
+    m = re.search(r"rc=(\d+)", boot)
+    boot_rc = int(m.group(1)) if m else None
+    serial = read(os.path.join(rundir, host + ".serial.log"))
+    klog = read(os.path.join(rundir, host + ".kernel.log")) or ""
+    pm = PANIC_RE.search(klog)
+    panic = pm.group(0).strip() if pm else None
+    if serial is None:
+        return [Result(host, c, "ERROR", "no serial log") for c in plan_cases]
+
+    began, _ended, sections, boot_splats, errors = split_serial(serial)
+    results = []
+    for c in plan_cases:
+        sec = sections.get(c)
+        if sec is None:
+            if not began:
+                if panic:
+                    status, why = "ERROR", "host kernel panicked before init: " + panic
+                elif boot_rc == 124:
+                    status, why = "TIMEOUT", "host did not reach init before the boot timeout"
+                elif boot_rc not in (None, 0):
+                    qemu = (read(os.path.join(rundir, host + ".serial.log.qemu")) or "").strip()
+                    last = qemu.splitlines()[-1] if qemu else "no message"
+                    status, why = "ERROR", "QEMU exit %d: %s" % (boot_rc, last)
+                else:
+                    status, why = "ERROR", "host never reached init"
+            elif panic:
+                status, why = "ERROR", "host died before the case ran: " + panic
+            elif boot_rc == 124:
+                status, why = "TIMEOUT", "host hung before the case ran"
+            else:
+                status, why = "ERROR", (errors[0] if errors else "case never started")
+            results.append(Result(host, c, status, why))
+            continue
+        status, why, checks = judge_case(sec, panic, boot_rc)
+        if sec.splats and status != "ERROR":
+            status, why = "SPLAT", "host kernel: " + sec.splats[0]
+        r = Result(host, c, status, why, checks)
+        r.log = sec.lines
+        results.append(r)
+    if boot_splats:
+        # A splat while booting is the host's, not a case's: blame the first.
+        for r in results[:1]:
+            if r.status != "ERROR":
+                r.status, r.reason = "SPLAT", "host kernel at boot: " + boot_splats[0]
+    return results
+
+
+def load_plan(path):
+    text = read(path) or ""
+    return [line.split("\t", 1)[0] for line in text.splitlines()
+            if line and not line.startswith("#")]
+
+
+def collect(rundir, mtx):
+    hosts = (read(os.path.join(rundir, "hosts")) or "").split()
+    results = []
+    for h in hosts:
+        for r in judge_host(h, load_plan(os.path.join(rundir, h + ".plan")), rundir):
+            case = mtx.cases.get(r.case) if mtx else None
+            if case:
+                r.expect = case.opts["expect"]
+            results.append(r)
+    return hosts, results
+
+
+def table(hosts, results):
+    cases = []
+    for r in results:
+        if r.case not in cases:
+            cases.append(r.case)
+    cell = {(r.host, r.case): r for r in results}
+    w0 = max([len("case")] + [len(c) for c in cases])
+    ws = [max(len(h), 9) for h in hosts]
+    out = ["%-*s  %s" % (w0, "case", "  ".join("%-*s" % (w, h) for w, h in zip(ws, hosts)))]
+    for c in cases:
+        row = []
+        for w, h in zip(ws, hosts):
+            r = cell.get((h, c))
+            if not r:
+                txt = "-"
+            else:
+                txt = r.status + ("" if r.as_expected else "!")
+            row.append("%-*s" % (w, txt))
+        out.append(("%-*s  %s" % (w0, c, "  ".join(row))).rstrip())
+    return "\n".join(out)
+
+
+def ktap(results):
+    out = ["KTAP version 1", "1..%d" % len(results)]
+    for i, r in enumerate(results, 1):
+        name = "%s:%s" % (r.host, r.case)
+        if r.checks:
+            out.append("  KTAP version 1")
+            out.append("  # Subtest: %s" % name)
+            out.append("  1..%d" % len(r.checks))
+            for j, (ok, cname, d) in enumerate(r.checks, 1):
+                out.append("  %s %d %s%s" % ("ok" if ok else "not ok", j, cname,
+                                             " # " + d if d else ""))
+        why = (": " + r.reason) if r.reason else ""
+        if r.status == "SKIP":
+            line = "ok %d %s # SKIP %s" % (i, name, r.reason)
+        elif r.as_expected:
+            line = "ok %d %s" % (i, name)
+            if r.status != "PASS":
+                line += " # expected %s%s" % (r.status, why)
+        elif r.status in ("TIMEOUT", "ERROR"):
+            line = "not ok %d %s # %s %s" % (i, name, r.status, r.reason)
+        else:
+            line = "not ok %d %s # %s%s (expected %s)" % (i, name, r.status, why, r.expect)
+        out.append(line.rstrip())
+    return "\n".join(out) + "\n"
+
+
+def junit(results):
+    hosts = []
+    for r in results:
+        if r.host not in hosts:
+            hosts.append(r.host)
+    out = ['<?xml version="1.0" encoding="UTF-8"?>', "<testsuites>"]
+    for h in hosts:
+        rs = [r for r in results if r.host == h]
+        fails = sum(1 for r in rs if not r.as_expected and r.status != "SKIP")
+        skips = sum(1 for r in rs if r.status == "SKIP")
+        out.append('  <testsuite name=%s tests="%d" failures="%d" skipped="%d">'
+                   % (quoteattr(h), len(rs), fails, skips))
+        for r in rs:
+            out.append("    <testcase classname=%s name=%s>" % (quoteattr(h), quoteattr(r.case)))
+            msg = "%s (expected %s): %s" % (r.status, r.expect, r.reason)
+            if r.status == "SKIP":
+                out.append("      <skipped message=%s/>" % quoteattr(r.reason))
+            elif not r.as_expected:
+                out.append("      <failure message=%s type=%s>%s</failure>"
+                           % (quoteattr(msg), quoteattr(r.status), escape("\n".join(r.log[-50:]))))
+            out.append("    </testcase>")
+        out.append("  </testsuite>")
+    out.append("</testsuites>")
+    return "\n".join(out) + "\n"
+
+
+def report(rundir, mtx, repro_cmd="./run.sh"):
+    hosts, results = collect(rundir, mtx)
+    with open(os.path.join(rundir, "summary.json"), "w", encoding="utf-8") as f:
+        json.dump({"results": [r.to_json() for r in results]}, f, indent=1)
+        f.write("\n")
+    with open(os.path.join(rundir, "results.ktap"), "w", encoding="utf-8") as f:
+        f.write(ktap(results))
+    with open(os.path.join(rundir, "junit.xml"), "w", encoding="utf-8") as f:
+        f.write(junit(results))
+
+    print(table(hosts, results))
+    bad = [r for r in results if not r.as_expected]
+    for r in bad:
+        print("%s %s: %s, expected %s: %s" % (r.host, r.case, r.status, r.expect, r.reason))
+        print("  reproduce: %s --host %s --case %s" % (repro_cmd, r.host, r.case))
+    # Counted as results that are what the matrix expects, in the plain form
+    # CI systems read.
+    print("%d passed, %d failed" % (len(results) - len(bad), len(bad)))
+    return 1 if bad or not results else 0
+
+
+def main(argv):
+    import argparse
+
+    ap = argparse.ArgumentParser(prog="logcheck.py")
+    ap.add_argument("--matrix", default=os.path.join(
+        os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "matrix.cfg"))
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    p = sub.add_parser("report", help="statuses of a run directory")
+    p.add_argument("rundir")
+    args = ap.parse_args(argv)
+    try:
+        mtx = matrix.Matrix(args.matrix)
+    except matrix.MatrixError as e:
+        print("logcheck: %s" % e, file=sys.stderr)
+        return 2
+    if not os.path.isdir(args.rundir):
+        print("logcheck: no run directory %s" % args.rundir, file=sys.stderr)
+        return 2
+    return report(args.rundir, mtx)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

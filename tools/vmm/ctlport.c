@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The rig control port: how the guest asks the VMM for what no Xen
+ * interface exposes (what KVM reported on the last Xen exit) and how it
+ * stops before it has a hypercall page.
+ */
+#include <string.h>
+
+#include <rig/abi.h>
+
+#include "ctlport.h"
+#include "hypercall.h"
+#include "log.h"
+#include "vmm.h"
+
+static uint32_t get_le(const uint8_t *p, unsigned int size)
+{
+	uint32_t v = 0;
+
+	memcpy(&v, p, size > 4 ? 4 : size);
+	return v;
+}
+
+static void put_le(uint8_t *p, unsigned int size, uint32_t v)
+{
+	memset(p, 0, size);
+	memcpy(p, &v, size > 4 ? 4 : size);
+}
+
+static int command(struct ctlport *c, uint32_t cmd)
+{
+	switch (cmd) {
+	case RIG_CMD_EXIT:
+		vmm_diag("guest requested exit, reason %u", c->data);
+		return rig_exit_for_shutdown(c->data);
+	case RIG_CMD_LAST_LONGMODE:
+		c->data = c->last_longmode;
+		break;
+	case RIG_CMD_HCALL_COUNT:
+		c->data = (uint32_t)c->hcall_count;
+		break;
+	default:
+		vmm_diag("unknown control port command %u", cmd);
+		c->data = ~0u;
+		break;
+	}
+	return VMM_CONTINUE;
+}
+
+/*
+ * Only whole 32-bit registers are defined; narrower accesses see the low
+ * bytes so a guest mistake shows up as a wrong value, not a VMM failure.
+ * A string access is processed element by element, as the CPU would.
+ */
+int ctlport_pio(struct ctlport *c, uint16_t port, bool out, void *data,
+		unsigned int size, unsigned int count)
+{
+	uint8_t *p = data;
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < count; i++, p += size) {
+		if (port == RIG_PORT_DATA) {
+			if (out)
+				c->data = get_le(p, size);
+			else
+				put_le(p, size, c->data);
+		} else if (out) {
+			ret = command(c, get_le(p, size));
+			if (ret != VMM_CONTINUE)
+				return ret;
+		} else {
+			memset(p, 0xff, size);
+		}
+	}
+	return VMM_CONTINUE;
+}

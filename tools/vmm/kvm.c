@@ -1,0 +1,210 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * VM and vCPU setup on the KVM API.
+ *
+ * The order matters in two places: KVM_SET_CPUID2 must precede KVM_SET_SREGS
+ * (KVM checks CR4/EFER bits against the guest's CPUID), and the Xen
+ * configuration is done on the VM before the vCPU first runs.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#include <linux/kvm.h>
+
+#include <rig/abi.h>
+
+#include "kvm.h"
+#include "loader.h"
+#include "log.h"
+
+#define XEN_HVM_NEEDED	(KVM_XEN_HVM_CONFIG_HYPERCALL_MSR | \
+			 KVM_XEN_HVM_CONFIG_INTERCEPT_HCALL)
+
+/*
+ * VMX needs these set before the first vCPU runs; the addresses are the
+ * ones QEMU uses, in the hole below 4 GiB that no rig guest can reach.
+ */
+#define KVM_TSS_GPA		0xfffbd000ul
+#define KVM_IDENTITY_MAP_GPA	0xfffbc000ul
+
+#define X86_CR0_PE	(1u << 0)
+#define X86_CR0_ET	(1u << 4)
+
+static int host_err(const char *what)
+{
+	vmm_err("%s: %s", what, strerror(errno));
+	return RIG_EXIT_HOST;
+}
+
+static int check_caps(struct vm *vm, const struct vmm_config *cfg)
+{
+	int ret;
+
+	ret = ioctl(vm->kvm_fd, KVM_GET_API_VERSION, 0);
+	if (ret != KVM_API_VERSION) {
+		vmm_err("/dev/kvm: unsupported KVM API version %d", ret);
+		return RIG_EXIT_HOST;
+	}
+	if (ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_IRQCHIP) <= 0 ||
+	    ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_USER_MEMORY) <= 0) {
+		vmm_err("host KVM lacks an in-kernel irqchip or user memory");
+		return RIG_EXIT_SKIP;
+	}
+	if (cfg->no_xen)
+		return 0;
+
+	ret = ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_XEN_HVM);
+	if (ret < 0)
+		ret = 0;
+	if ((ret & XEN_HVM_NEEDED) != XEN_HVM_NEEDED) {
+		vmm_err("host KVM lacks Xen HVM support (KVM_CAP_XEN_HVM=0x%x)",
+			ret);
+		return RIG_EXIT_SKIP;
+	}
+	return 0;
+}
+
+static int xen_config(struct vm *vm)
+{
+	struct kvm_xen_hvm_config xc = {
+		/* KVM writes the hypercall page; calls exit to us. */
+		.flags = KVM_XEN_HVM_CONFIG_INTERCEPT_HCALL,
+		.msr = RIG_XEN_MSR,
+	};
+
+	if (ioctl(vm->vm_fd, KVM_XEN_HVM_CONFIG, &xc))
+		return host_err("KVM_XEN_HVM_CONFIG");
+	return 0;
+}
+
+int vm_create(struct vm *vm, const struct vmm_config *cfg)
+{
+	struct kvm_userspace_memory_region region = {
+		.slot = 0,
+		.guest_phys_addr = 0,
+		.memory_size = vm->ram_size,
+		.userspace_addr = (uintptr_t)vm->ram,
+	};
+	uint64_t idmap = KVM_IDENTITY_MAP_GPA;
+	int ret;
+
+	vm->kvm_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	if (vm->kvm_fd < 0) {
+		vmm_err("/dev/kvm: %s", strerror(errno));
+		/* No KVM at all is a host without the capability. */
+		return errno == ENOENT || errno == ENODEV || errno == ENXIO ?
+		       RIG_EXIT_SKIP : RIG_EXIT_HOST;
+	}
+	ret = check_caps(vm, cfg);
+	if (ret)
+		return ret;
+
+	vm->vm_fd = ioctl(vm->kvm_fd, KVM_CREATE_VM, 0);
+	if (vm->vm_fd < 0)
+		return host_err("KVM_CREATE_VM");
+	if (ioctl(vm->vm_fd, KVM_SET_TSS_ADDR, KVM_TSS_GPA))
+		return host_err("KVM_SET_TSS_ADDR");
+	if (ioctl(vm->vm_fd, KVM_SET_IDENTITY_MAP_ADDR, &idmap))
+		return host_err("KVM_SET_IDENTITY_MAP_ADDR");
+	/* Later cases halt until the LAPIC timer fires: it must be in-kernel. */
+	if (ioctl(vm->vm_fd, KVM_CREATE_IRQCHIP, 0))
+		return host_err("KVM_CREATE_IRQCHIP");
+	if (ioctl(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &region))
+		return host_err("KVM_SET_USER_MEMORY_REGION");
+	if (!cfg->no_xen)
+		return xen_config(vm);
+	return 0;
+}
+
+static void flat_segment(struct kvm_segment *s, uint16_t sel, uint8_t type)
+{
+	memset(s, 0, sizeof(*s));
+	s->base = 0;
+	s->limit = 0xffffffff;
+	s->selector = sel;
+	s->type = type;
+	s->present = 1;
+	s->dpl = 0;
+	s->db = 1;
+	s->s = 1;
+	s->l = 0;
+	s->g = 1;
+}
+
+/* The machine state multiboot-1 promises at the entry point. */
+static int set_boot_regs(struct vm *vm, uint32_t entry)
+{
+	struct kvm_sregs sregs;
+	struct kvm_regs regs;
+
+	if (ioctl(vm->vcpu_fd, KVM_GET_SREGS, &sregs))
+		return host_err("KVM_GET_SREGS");
+	flat_segment(&sregs.cs, 0x08, 0xb);	/* code, execute/read, accessed */
+	flat_segment(&sregs.ds, 0x10, 0x3);	/* data, read/write, accessed */
+	sregs.es = sregs.fs = sregs.gs = sregs.ss = sregs.ds;
+	sregs.cr0 = X86_CR0_PE | X86_CR0_ET;
+	sregs.cr3 = 0;
+	sregs.cr4 = 0;
+	sregs.efer = 0;
+	if (ioctl(vm->vcpu_fd, KVM_SET_SREGS, &sregs))
+		return host_err("KVM_SET_SREGS");
+
+	memset(&regs, 0, sizeof(regs));
+	regs.rflags = 0x2;
+	regs.rip = entry;
+	regs.rax = MB_BOOT_MAGIC;
+	regs.rbx = RIG_MBI_GPA;
+	if (ioctl(vm->vcpu_fd, KVM_SET_REGS, &regs))
+		return host_err("KVM_SET_REGS");
+	return 0;
+}
+
+int vcpu_create(struct vm *vm, const struct vmm_config *cfg, uint32_t entry)
+{
+	struct kvm_cpuid2 *cpuid;
+	int size;
+
+	vm->vcpu_fd = ioctl(vm->vm_fd, KVM_CREATE_VCPU, 0);
+	if (vm->vcpu_fd < 0)
+		return host_err("KVM_CREATE_VCPU");
+	size = ioctl(vm->kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
+	if (size < (int)sizeof(struct kvm_run))
+		return host_err("KVM_GET_VCPU_MMAP_SIZE");
+	vm->run_size = size;
+	vm->run = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED,
+		       vm->vcpu_fd, 0);
+	if (vm->run == MAP_FAILED) {
+		vm->run = NULL;
+		return host_err("mmap of kvm_run");
+	}
+
+	cpuid = cpuid_get_supported(vm->kvm_fd);
+	if (!cpuid)
+		return RIG_EXIT_HOST;
+	cpuid_make_xen(cpuid, cfg);
+	if (ioctl(vm->vcpu_fd, KVM_SET_CPUID2, cpuid)) {
+		free(cpuid);
+		return host_err("KVM_SET_CPUID2");
+	}
+	free(cpuid);
+
+	return set_boot_regs(vm, entry);
+}
+
+void vm_destroy(struct vm *vm)
+{
+	if (vm->run)
+		munmap(vm->run, vm->run_size);
+	if (vm->vcpu_fd >= 0)
+		close(vm->vcpu_fd);
+	if (vm->vm_fd >= 0)
+		close(vm->vm_fd);
+	if (vm->kvm_fd >= 0)
+		close(vm->kvm_fd);
+	vm->run = NULL;
+	vm->vcpu_fd = vm->vm_fd = vm->kvm_fd = -1;
+}

@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The VM: /dev/kvm, one memslot, the in-kernel irqchip and one vCPU.
+ */
+#ifndef VMM_KVM_H
+#define VMM_KVM_H
+
+#include <stdint.h>
+
+#include "vmm.h"
+
+struct kvm_cpuid2;
+
+int vm_create(struct vm *vm, const struct vmm_config *cfg);
+int vcpu_create(struct vm *vm, const struct vmm_config *cfg, uint32_t entry);
+void vm_destroy(struct vm *vm);
+
+/* cpuid.c */
+#define XEN_CPUID_EXTRA	3
+struct kvm_cpuid2 *cpuid_get_supported(int kvm_fd);
+void cpuid_make_xen(struct kvm_cpuid2 *c, const struct vmm_config *cfg);
+
+#endif /* VMM_KVM_H */

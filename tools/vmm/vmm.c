@@ -1,0 +1,276 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vmm - the rig's VMM: boots one multiboot guest on KVM's Xen emulation and
+ * turns its fate into an exit status (enum rig_vmm_exit in rig/abi.h).
+ *
+ *   vmm [--mem MB] [--timeout SEC] [--xen-version MAJ.MIN] [--cmdline STR]
+ *       [--quiet] GUEST.elf
+ *
+ * --no-xen is a debugging aid, left out of the usage text: it skips the Xen
+ * capability check and configuration, so the loader and the serial path can
+ * be tried on a host whose KVM has no Xen support.  Hypercalls then fault.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <rig/abi.h>
+
+#include "kvm.h"
+#include "loader.h"
+#include "log.h"
+#include "run.h"
+#include "vmm.h"
+
+#define MEM_MB_MIN		2
+#define MEM_MB_MAX		3072	/* below the 32-bit MMIO hole */
+#define TIMEOUT_DEFAULT		60
+#define TIMEOUT_MAX		86400
+#define IMAGE_MAX		(64u << 20)
+
+static const char usage[] =
+	"usage: vmm [--mem MB] [--timeout SEC] [--xen-version MAJ.MIN]\n"
+	"           [--cmdline STR] [--quiet] GUEST.elf\n";
+
+enum {
+	OPT_MEM = 1,
+	OPT_TIMEOUT,
+	OPT_XEN_VERSION,
+	OPT_CMDLINE,
+	OPT_QUIET,
+	OPT_NO_XEN,
+	OPT_HELP,
+};
+
+static const struct option options[] = {
+	{ "mem",	 required_argument, NULL, OPT_MEM },
+	{ "timeout",	 required_argument, NULL, OPT_TIMEOUT },
+	{ "xen-version", required_argument, NULL, OPT_XEN_VERSION },
+	{ "cmdline",	 required_argument, NULL, OPT_CMDLINE },
+	{ "quiet",	 no_argument,	    NULL, OPT_QUIET },
+	{ "no-xen",	 no_argument,	    NULL, OPT_NO_XEN },
+	{ "help",	 no_argument,	    NULL, OPT_HELP },
+	{ NULL, 0, NULL, 0 }
+};
+
+/* Decimal digits only: no sign, no blanks, no trailing garbage. */
+static int parse_uint(const char *s, unsigned long max, unsigned long *out)
+{
+	unsigned long v;
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *end || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int parse_version(const char *s, struct vmm_config *cfg)
+{
+	unsigned long maj, min;
+	const char *dot = strchr(s, '.');
+	char buf[16];
+
+	if (!dot || (size_t)(dot - s) >= sizeof(buf))
+		return -1;
+	memcpy(buf, s, dot - s);
+	buf[dot - s] = '\0';
+	if (parse_uint(buf, 0xffff, &maj) || parse_uint(dot + 1, 0xffff, &min))
+		return -1;
+	cfg->xen_major = maj;
+	cfg->xen_minor = min;
+	return 0;
+}
+
+static int parse_args(int argc, char **argv, struct vmm_config *cfg)
+{
+	unsigned long v;
+	int opt;
+
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":", options, NULL)) != -1) {
+		switch (opt) {
+		case OPT_MEM:
+			if (parse_uint(optarg, MEM_MB_MAX, &v) || v < MEM_MB_MIN) {
+				vmm_err("--mem: '%s' is not a size in MiB from %u to %u",
+					optarg, MEM_MB_MIN, MEM_MB_MAX);
+				return -1;
+			}
+			cfg->mem_mb = v;
+			break;
+		case OPT_TIMEOUT:
+			if (parse_uint(optarg, TIMEOUT_MAX, &v)) {
+				vmm_err("--timeout: '%s' is not a number of seconds up to %u",
+					optarg, TIMEOUT_MAX);
+				return -1;
+			}
+			cfg->timeout = v;
+			break;
+		case OPT_XEN_VERSION:
+			if (parse_version(optarg, cfg)) {
+				vmm_err("--xen-version: '%s' is not MAJOR.MINOR",
+					optarg);
+				return -1;
+			}
+			break;
+		case OPT_CMDLINE:
+			if (strlen(optarg) >= RIG_CMDLINE_MAX) {
+				vmm_err("--cmdline: longer than %u bytes",
+					RIG_CMDLINE_MAX - 1);
+				return -1;
+			}
+			cfg->cmdline = optarg;
+			break;
+		case OPT_QUIET:
+			log_quiet = true;
+			break;
+		case OPT_NO_XEN:
+			cfg->no_xen = true;
+			break;
+		case OPT_HELP:
+			fputs(usage, stdout);
+			exit(0);
+		case ':':
+			vmm_err("option '%s' needs an argument", argv[optind - 1]);
+			return -1;
+		default:
+			vmm_err("unknown option '%s'", argv[optind - 1]);
+			return -1;
+		}
+	}
+	if (optind != argc - 1) {
+		vmm_err(optind == argc ? "no guest image given" :
+			"more than one guest image given");
+		return -1;
+	}
+	cfg->image = argv[optind];
+	return 0;
+}
+
+static void *read_image(const char *path, size_t *len)
+{
+	struct stat st;
+	void *buf;
+	ssize_t n;
+	size_t got = 0;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st)) {
+		vmm_err("%s: %s", path, strerror(errno));
+		goto err_close;
+	}
+	if (!S_ISREG(st.st_mode) || st.st_size > IMAGE_MAX) {
+		vmm_err("%s: not a regular file of at most %u MiB", path,
+			IMAGE_MAX >> 20);
+		goto err_close;
+	}
+	buf = malloc(st.st_size ? st.st_size : 1);
+	if (!buf) {
+		vmm_err("%s: out of memory", path);
+		goto err_close;
+	}
+	while (got < (size_t)st.st_size) {
+		n = read(fd, (char *)buf + got, st.st_size - got);
+		if (n <= 0) {
+			vmm_err("%s: %s", path, n ? strerror(errno) : "short read");
+			free(buf);
+			goto err_close;
+		}
+		got += n;
+	}
+	close(fd);
+	*len = got;
+	return buf;
+
+err_close:
+	if (fd >= 0)
+		close(fd);
+	return NULL;
+}
+
+/* Read and place the guest in RAM: all of it checkable without KVM. */
+static int load_guest(struct vmm *v, struct mb_image *mb)
+{
+	char err[256];
+	size_t len;
+	void *img;
+	int ret;
+
+	img = read_image(v->cfg.image, &len);
+	if (!img)
+		return RIG_EXIT_USAGE;
+	ret = mb_load(img, len, v->vm.ram, v->vm.ram_size, mb, err, sizeof(err));
+	if (!ret)
+		ret = mb_write_info(v->vm.ram, v->vm.ram_size, v->cfg.cmdline,
+				    err, sizeof(err));
+	free(img);
+	if (ret) {
+		vmm_err("%s: %s", v->cfg.image, err);
+		return RIG_EXIT_USAGE;
+	}
+	return 0;
+}
+
+static struct vmm vmm = {
+	.cfg = {
+		.mem_mb = RIG_DEFAULT_RAM_MB,
+		.timeout = TIMEOUT_DEFAULT,
+		.xen_major = RIG_XEN_DEFAULT_MAJOR,
+		.xen_minor = RIG_XEN_DEFAULT_MINOR,
+		.cmdline = "",
+	},
+	.vm = { .kvm_fd = -1, .vm_fd = -1, .vcpu_fd = -1 },
+};
+
+int main(int argc, char **argv)
+{
+	struct vmm *v = &vmm;
+	struct mb_image mb;
+	int ret;
+
+	/* One line on stderr, as for every error: no usage dump. */
+	if (parse_args(argc, argv, &v->cfg))
+		return RIG_EXIT_USAGE;
+
+	v->vm.ram_size = (size_t)v->cfg.mem_mb << 20;
+	v->vm.ram = mmap(NULL, v->vm.ram_size, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (v->vm.ram == MAP_FAILED) {
+		vmm_err("cannot allocate %u MiB of guest RAM: %s",
+			v->cfg.mem_mb, strerror(errno));
+		return RIG_EXIT_HOST;
+	}
+
+	ret = load_guest(v, &mb);
+	if (ret)
+		return ret;
+
+	serial_init(&v->serial, stdout, SERIAL_DEFAULT_CAP);
+	v->hcall_env = (struct hcall_env) {
+		.mem = { .base = v->vm.ram, .size = v->vm.ram_size },
+		.console = &v->serial,
+		.xen_major = v->cfg.xen_major,
+		.xen_minor = v->cfg.xen_minor,
+	};
+
+	ret = vm_create(&v->vm, &v->cfg);
+	if (!ret)
+		ret = vcpu_create(&v->vm, &v->cfg, mb.entry);
+	if (!ret)
+		ret = vmm_run(v);
+
+	serial_flush(&v->serial);
+	vm_destroy(&v->vm);
+	return ret;
+}
