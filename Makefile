@@ -8,7 +8,7 @@ INIT := tools/init/build/init
 N ?= 10
 
 .PHONY: all userspace guest vmm init deps kernels run test unit-test \
-	logcheck-test smoke lint bench soak clean
+	logcheck-test runner-test smoke lint bench soak clean
 
 all: userspace
 
@@ -43,8 +43,11 @@ unit-test: deps
 logcheck-test:
 	tests/logcheck/run.sh
 
+runner-test: userspace
+	tests/runner/run.sh
+
 lint:
-	shellcheck run.sh tools/*.sh tests/*/*.sh .ci/run
+	shellcheck run.sh tools/*.sh tests/*/*.sh tests/runner/fake-qemu .ci/run
 
 smoke: deps userspace
 	./run.sh --case smoke
@@ -53,6 +56,7 @@ test: deps
 	$(MAKE) lint
 	$(MAKE) unit-test
 	$(MAKE) logcheck-test
+	$(MAKE) runner-test
 	$(MAKE) smoke
 
 bench: deps userspace

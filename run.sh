@@ -12,6 +12,7 @@ results=${GPC_RIG_RESULTS:-$top/results}
 host_sel=
 case_pat=
 kernel_img=
+kernel_tree=
 accel=auto
 jobs=1
 build=1
@@ -24,6 +25,10 @@ usage: $0 [options]
   --host NAMES       hosts to run (comma separated; default: the default matrix)
   --case PATTERN     cases by name glob or group (comma separated)
   --kernel BZIMAGE   run the cases on your own kernel, as host 'custom'
+  --kernel-tree DIR  build your kernel tree with the rig's fragment merged in
+                     (out of tree, your .config untouched), run it as 'custom'
+  --host native      run the VMM on this machine's own /dev/kvm (SKIP where
+                     the running kernel lacks KVM_CAP_XEN_HVM)
   --matrix FILE      matrix file (default: matrix.cfg)
   --accel A          tcg, kvm or auto (kvm only where nested SVM/VMX is real)
   -j N               boot up to N hosts at once
@@ -46,6 +51,7 @@ while [ $# -gt 0 ]; do
 	--host) need_arg "$@"; host_sel=$2; shift 2 ;;
 	--case) need_arg "$@"; case_pat=$2; shift 2 ;;
 	--kernel) need_arg "$@"; kernel_img=$2; shift 2 ;;
+	--kernel-tree) need_arg "$@"; kernel_tree=$2; shift 2 ;;
 	--matrix) need_arg "$@"; matrix_file=$2; shift 2 ;;
 	--accel) need_arg "$@"; accel=$2; shift 2 ;;
 	-j) need_arg "$@"; jobs=$2; shift 2 ;;
@@ -55,7 +61,7 @@ while [ $# -gt 0 ]; do
 	--list) action=list; shift ;;
 	--print-kernel) need_arg "$@"; action=print-kernel; print_host=$2; shift 2 ;;
 	-h|--help) usage; exit 0 ;;
-	*) usage >&2; die "unknown argument '$1'" ;;
+	*) die "unknown argument '$1' (see --help)" ;;
 	esac
 done
 case $jobs in ''|*[!0-9]*|0) die "-j takes a positive number, not '$jobs'" ;; esac
@@ -69,6 +75,7 @@ kernel_for() {
 	local -a frags=()
 	eval "$(mx host "$host")" || return 2
 	if [ -n "$host_kernel" ]; then
+		case $host_kernel in /*) ;; *) host_kernel=$top/$host_kernel ;; esac
 		[ -f "$host_kernel" ] || { echo "run.sh: $host: no kernel image $host_kernel" >&2; return 1; }
 		echo "$host_kernel"
 		return
@@ -105,14 +112,20 @@ if [ $action = print-kernel ]; then
 	exit
 fi
 
+if [ -n "$kernel_tree" ]; then
+	[ -z "$kernel_img" ] || die "--kernel and --kernel-tree do not go together"
+	echo "[custom] building $kernel_tree" >&2
+	kernel_img=$("$top/tools/build-tree.sh" "$kernel_tree") || exit $?
+fi
 if [ -n "$kernel_img" ]; then
 	[ -f "$kernel_img" ] || die "no kernel image $kernel_img"
 	kernel_img=$(cd "$(dirname "$kernel_img")" && pwd)/$(basename "$kernel_img")
 	[ -z "$host_sel" ] || die "--kernel and --host do not go together"
 	hosts=(custom)
 else
-	mapfile -t hosts < <(mx hosts --host "$host_sel") || exit 2
-	[ ${#hosts[@]} -gt 0 ] || die "no host selected"
+	sel=$(mx hosts --host "$host_sel") || exit 2
+	[ -n "$sel" ] || die "no host selected"
+	mapfile -t hosts <<< "$sel"
 fi
 mx list --host "" --case "$case_pat" >/dev/null || exit 2
 
@@ -134,15 +147,53 @@ boot_accel=$(pick_accel)
 
 log() { echo "[$1] ${*:2}" >&2; }
 
+# On a terminal, a one-line display of the case a booting host is in.
+progress() {
+	local host=$1 serial=$2 n=$3 k name
+	[ -t 2 ] && [ "$jobs" = 1 ] || return 0
+	while sleep 0.5; do
+		k=$(grep -c '^@@rig case-begin' "$serial" 2>/dev/null) || k=0
+		name=$(grep '^@@rig case-begin' "$serial" 2>/dev/null | tail -n 1 | cut -d' ' -f3)
+		printf '\r\033[K[%s] case %d/%d %s' "$host" "$k" "$n" "$name" >&2
+	done
+}
+
+# The running kernel's /dev/kvm: the same framing init prints, from here.
+run_native() {
+	local plan=$1 serial=$2 name timeout guest cmdline vmmargs rc
+	{
+		echo "@@rig host-begin release=$(uname -r) native"
+		while IFS=$'\t' read -r name timeout guest cmdline vmmargs; do
+			echo "@@rig case-begin $name"
+			rc=0
+			# shellcheck disable=SC2086 # extra VMM options are words
+			timeout --kill-after=5 $((timeout + 10)) "$top/tools/vmm/vmm" \
+				--timeout "$timeout" --cmdline "$cmdline" $vmmargs \
+				"$top/guest/build/$(basename "$guest")" 2>&1 < /dev/null || rc=$?
+			case $rc in
+			124|137) echo "@@rig case-end $name signal=9" ;;
+			*) echo "@@rig case-end $name exit=$rc" ;;
+			esac
+		done < "$plan"
+		echo "@@rig host-end"
+	} > "$serial"
+}
+
 run_host() {
-	local host=$1 plan=$rundir/$1.plan kernel timeout start rc=0 ncases
+	local host=$1 plan=$rundir/$1.plan kernel timeout start rc=0 ncases ppid
 	local mxhost=$host
-	[ "$host" = custom ] && mxhost=custom
 	mx plan "$mxhost" --case "$case_pat" > "$plan" || { echo "error=bad matrix" > "$rundir/$host.boot"; return; }
 	ncases=$(wc -l < "$plan")
 	if [ "$ncases" = 0 ]; then
 		log "$host" "no case selected for this host"
 		: > "$rundir/$host.boot"
+		return
+	fi
+	if [ "$host" = native ]; then
+		log "$host" "running $ncases cases on this machine's /dev/kvm"
+		run_native "$plan" "$rundir/$host.serial.log"
+		: > "$rundir/$host.kernel.log"
+		echo "rc=0" > "$rundir/$host.boot"
 		return
 	fi
 	if [ "$host" = custom ]; then
@@ -160,14 +211,20 @@ run_host() {
 		"$top/guest/build/hvm32.elf" "$top/guest/build/hvm64.elf" ||
 		{ echo "error=could not pack the initramfs" > "$rundir/$host.boot"; return; }
 	# The whole boot gets every case's timeout plus the init grace and a
-	# minute for the kernel to come up.
-	timeout=$(awk -F'\t' '{ t += $2 + 10 } END { print t + 60 }' "$plan")
+	# margin (default a minute) for the kernel to come up.
+	timeout=$(awk -F'\t' -v m="${GPC_RIG_BOOT_MARGIN:-60}" \
+		'{ t += $2 + 10 } END { print t + m }' "$plan")
 	log "$host" "booting ($ncases cases, accel $boot_accel, timeout ${timeout}s)"
 	start=$(date +%s)
 	eval "$(mx host "$mxhost" 2>/dev/null | grep '^host_cmdline=')" || host_cmdline=
+	progress "$host" "$rundir/$host.serial.log" "$ncases" &
+	ppid=$!
 	"$top/tools/boot-host.sh" --accel "$boot_accel" --timeout "$timeout" \
 		--append "${host_cmdline:-}" "$kernel" "$rundir/$host.initramfs" \
 		"$rundir/$host.serial.log" "$rundir/$host.kernel.log" || rc=$?
+	kill "$ppid" 2>/dev/null || true
+	wait "$ppid" 2>/dev/null || true
+	[ -t 2 ] && [ "$jobs" = 1 ] && printf '\r\033[K' >&2
 	echo "rc=$rc" > "$rundir/$host.boot"
 	log "$host" "done in $(( $(date +%s) - start ))s (QEMU exit $rc)"
 }

@@ -59,7 +59,11 @@ exception_common:
 	push %r14
 	push %r15
 	cld
-	/* The CPU aligned RSP to 16 before its pushes; 22 words keep it. */
+	/*
+	 * The CPU aligned RSP to 16 bytes before pushing its 5 words; with
+	 * the error code, the vector and 15 registers that makes 22, so the
+	 * call below sees the stack aligned as the ABI wants.
+	 */
 	mov %rsp, %rdi
 	call do_exception
 	pop %r15

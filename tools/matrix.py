@@ -46,6 +46,11 @@ CASE_KEYS = {
 
 GUESTS = ("hvm32", "hvm64")
 
+# Hosts the matrix does not define: 'custom' is a kernel image given with
+# run.sh --kernel, 'native' the running kernel's own /dev/kvm.  Both run
+# every case.
+PSEUDO_HOSTS = ("custom", "native")
+
 
 class MatrixError(Exception):
     pass
@@ -82,7 +87,7 @@ class Case:
 
     def runs_on(self, host):
         allowed = self.opts["hosts"].split()
-        return not allowed or host in allowed or host == "custom"
+        return not allowed or host in allowed or host in PSEUDO_HOSTS
 
 
 class Matrix:
@@ -163,6 +168,9 @@ class Matrix:
             return [h for h in self.hosts.values() if h.opts["default"] == "yes"]
         out = []
         for name in names.replace(",", " ").split():
+            if name in PSEUDO_HOSTS:
+                out.append(Host(name, 0))
+                continue
             if name not in self.hosts:
                 raise MatrixError("unknown host '%s' (known: %s)" %
                                   (name, " ".join(self.hosts)))

@@ -40,7 +40,7 @@ static uint32_t check_cpuid_signature(void)
 	else
 		report_info("no Xen leaf with EAX >= base + 2; leaf %#x: EAX %#x signature \"%s\"",
 			    XEN_CPUID_FIRST_LEAF, r.a, sig);
-	report(base, "xen_cpuid_signature");
+	report(base != 0, "xen_cpuid_signature");
 	return base;
 }
 
@@ -162,6 +162,12 @@ static void check_console_io(void)
 		report_info("console_io(CONSOLEIO_write) returned %ld", ret);
 }
 
+/* Check names, for skipping those that cannot run. */
+static const char *const page_checks[] = {
+	"xen_cpuid_version", "xen_cpuid_hypercall_leaf",
+	"hypercall_page_written", "hypercall_page_stub_shape",
+};
+
 static const char *const hypercall_checks[] = {
 	"xen_version", "hypercall_longmode_flag", "console_io_write",
 };
@@ -177,16 +183,12 @@ static void skip_all(const char *reason, const char *const *names,
 
 void case_smoke(const struct guest_config *cfg)
 {
-	static const char *const after_cpuid[] = {
-		"xen_cpuid_version", "xen_cpuid_hypercall_leaf",
-		"hypercall_page_written", "hypercall_page_stub_shape",
-	};
 	uint32_t base, msr;
 
 	base = check_cpuid_signature();
 	if (!base) {
-		skip_all("no Xen CPUID leaves", after_cpuid,
-			 ARRAY_SIZE(after_cpuid));
+		skip_all("no Xen CPUID leaves", page_checks,
+			 ARRAY_SIZE(page_checks));
 		skip_all("no Xen CPUID leaves", hypercall_checks,
 			 ARRAY_SIZE(hypercall_checks));
 		return;

@@ -1,0 +1,132 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The runner against a fake QEMU: a host that passes, a QEMU that exits at
+# once, a kernel that panics before init and a host that never answers must
+# each get their status while the other hosts still run; malformed matrix
+# files and bad selections must fail with one line naming the problem.
+# Prints KTAP.
+
+set -u
+
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+n=0
+failed=0
+
+check() {
+	local name=$1
+	shift
+	n=$((n + 1))
+	if "$@" > "$work/check.out" 2>&1; then
+		echo "ok $n $name"
+	else
+		echo "not ok $n $name"
+		sed 's/^/# /' "$work/check.out"
+		failed=$((failed + 1))
+	fi
+}
+
+statuses() {
+	python3 -c 'import json, sys
+for r in json.load(open(sys.argv[1]))["results"]:
+    print(r["host"], r["case"], r["status"])' "$1/latest/summary.json"
+}
+
+export QEMU=$here/fake-qemu GPC_RIG_BOOT_MARGIN=3
+runner() {
+	"$top/run.sh" --no-build --matrix "$here/matrix.cfg" --accel tcg "$@"
+}
+
+want="fake-pass one PASS
+fake-pass two PASS
+fake-die one ERROR
+fake-die two ERROR
+fake-panic one ERROR
+fake-panic two ERROR
+fake-hang one TIMEOUT
+fake-hang two TIMEOUT"
+
+all_hosts() {
+	local rc=0
+	runner --results "$work/r1" --host fake-pass,fake-die,fake-panic,fake-hang \
+		> "$work/r1.out" 2>&1 || rc=$?
+	[ $rc = 1 ] || { echo "exit $rc, wanted 1"; cat "$work/r1.out"; return 1; }
+	[ "$(statuses "$work/r1")" = "$want" ] || { statuses "$work/r1"; return 1; }
+}
+check "every_host_gets_its_status" all_hosts
+
+reasons() {
+	grep -q 'fake-die one: ERROR, expected PASS: QEMU exit 1: qemu-system-x86_64: -accel kvm: failed' "$work/r1.out" &&
+	grep -q 'fake-panic one: ERROR, expected PASS: host kernel panicked before init' "$work/r1.out" &&
+	grep -q 'fake-hang one: TIMEOUT, expected PASS: host did not reach init' "$work/r1.out" &&
+	grep -q 'reproduce: ./run.sh --host fake-die --case one' "$work/r1.out" &&
+	grep -qx '2 passed, 6 failed, 0 skipped' "$work/r1.out"
+}
+check "reasons_and_reproduce_lines" reasons
+
+outputs() {
+	local d=$work/r1/latest
+	for f in hosts summary.json results.ktap junit.xml fake-pass.serial.log \
+		fake-pass.kernel.log fake-pass.plan; do
+		[ -f "$d/$f" ] || { echo "missing $f"; return 1; }
+	done
+	python3 -c 'import sys, xml.etree.ElementTree as E
+t = E.parse(sys.argv[1]).getroot()
+assert len(t.findall("testsuite")) == 4
+assert len(t.findall(".//failure")) == 6' "$d/junit.xml" &&
+	head -2 "$d/results.ktap" | grep -qx '1..8' &&
+	grep -qx 'not ok 7 fake-hang:one # TIMEOUT host did not reach init before the boot timeout' "$d/results.ktap"
+}
+check "ktap_junit_and_json_written" outputs
+
+parallel() {
+	runner --results "$work/r2" -j 3 --host fake-pass,fake-die,fake-panic \
+		> /dev/null 2>&1
+	[ "$(statuses "$work/r2")" = "$(head -n 6 <<< "$want")" ]
+}
+check "parallel_run_keeps_order_and_statuses" parallel
+
+selection() {
+	runner --results "$work/r3" --host fake-pass --case second > /dev/null 2>&1 &&
+	[ "$(statuses "$work/r3")" = "fake-pass two PASS" ]
+}
+check "select_by_group" selection
+
+# Each of these must fail with exit 2 and one line that names the problem.
+fails_with() {
+	local pattern=$1 rc=0
+	shift
+	"$@" > "$work/out" 2>&1 || rc=$?
+	if [ $rc != 2 ] || [ "$(wc -l < "$work/out")" != 1 ] ||
+	   ! grep -q -- "$pattern" "$work/out"; then
+		echo "exit $rc:"
+		cat "$work/out"
+		return 1
+	fi
+}
+bad_matrix() {
+	printf '%b' "$1" > "$work/bad.cfg"
+	fails_with "$2" "$top/run.sh" --no-build --matrix "$work/bad.cfg" --list
+}
+check "unknown_host" fails_with "unknown host 'nope'" runner --host nope
+check "no_matching_case" fails_with "no case matches 'nope'" runner --case nope
+check "matrix_unknown_key" bad_matrix '[host a]\nsource = 6.12\ncolour = red\n' "bad.cfg:3: unknown key 'colour'"
+check "matrix_no_section" bad_matrix 'source = 6.12\n' "bad.cfg:1: key outside"
+check "matrix_bad_header" bad_matrix '[host a\n' "bad.cfg:1: section header without"
+check "matrix_bad_timeout" bad_matrix '[case c]\nguest = hvm64\ntimeout = soon\n' "bad.cfg:3: timeout must be"
+check "matrix_bad_guest" bad_matrix '[case c]\nguest = hvm16\n' "bad.cfg:2: guest must be"
+check "matrix_bad_expect" bad_matrix '[case c]\nguest = hvm64\nexpect = MAYBE\n' "bad.cfg:3: expect must be"
+check "matrix_duplicate" bad_matrix '[case c]\nguest = hvm64\n[case c]\n' "bad.cfg:3: case 'c' defined twice"
+check "matrix_unknown_host_in_case" bad_matrix '[case c]\nguest = hvm64\nhosts = h\n' "bad.cfg:1: case 'c' names unknown host 'h'"
+check "matrix_host_without_kernel" bad_matrix '[host a]\naccel = tcg\n' "bad.cfg:1: host 'a' needs 'source' or 'kernel'"
+check "missing_matrix" fails_with "no-such.cfg: No such file" "$top/run.sh" --no-build --matrix "$work/no-such.cfg" --list
+check "bad_jobs" fails_with "-j takes a positive number" runner -j x
+check "bad_option" fails_with "unknown argument '--frobnicate'" runner --frobnicate
+check "missing_kernel_image" fails_with "no kernel image" runner --kernel "$work/none"
+
+echo "1..$n"
+echo "# runner: $((n - failed)) passed, $failed failed"
+[ $failed = 0 ]
