@@ -18,6 +18,7 @@ and from run.sh through the small command line at the bottom.
 """
 
 import fnmatch
+import glob
 import os
 import sys
 
@@ -32,6 +33,7 @@ HOST_KEYS = {
     "accel": "auto",         # tcg, kvm or auto
     "cmdline": "",           # extra host kernel command line
     "default": "yes",        # part of the default matrix
+    "expectations": "",      # known deviations (default: expect/NAME.txt)
 }
 
 CASE_KEYS = {
@@ -93,24 +95,39 @@ class Case:
 class Matrix:
     def __init__(self, path):
         self.path = path
+        self.top = os.path.dirname(os.path.abspath(path))
         self.hosts = {}
         self.cases = {}
-        self._parse()
+        self._parse(path)
+        self._validate()
 
-    def _err(self, lineno, msg):
-        raise MatrixError("%s:%d: %s" % (self.path, lineno, msg))
+    def _err(self, lineno, msg, path=None):
+        raise MatrixError("%s:%d: %s" % (path or self._cur_path, lineno, msg))
 
-    def _parse(self):
+    def _parse(self, path):
+        self._cur_path = path
         try:
-            with open(self.path, encoding="utf-8") as f:
+            with open(path, encoding="utf-8") as f:
                 lines = f.read().splitlines()
         except OSError as e:
-            raise MatrixError("%s: %s" % (self.path, e.strerror))
+            raise MatrixError("%s: %s" % (path, e.strerror))
 
         cur = None
         for n, raw in enumerate(lines, 1):
             line = raw.strip()
             if not line or line.startswith("#"):
+                continue
+            if line.startswith("include "):
+                # Further matrix files, relative to this one: cases of a
+                # group can live in a file of their own.
+                pattern = os.path.join(os.path.dirname(path), line[8:].strip())
+                found = sorted(glob.glob(pattern))
+                if not found:
+                    self._err(n, "include matches no file: %s" % line[8:].strip())
+                for inc in found:
+                    self._parse(inc)
+                self._cur_path = path
+                cur = None
                 continue
             if line.startswith("["):
                 if not line.endswith("]"):
@@ -138,6 +155,8 @@ class Matrix:
             cur.opts[key] = val
             self._check(cur, key, val, n)
 
+    def _validate(self):
+        self._cur_path = self.path
         for h in self.hosts.values():
             if not h.opts["source"] and not h.opts["kernel"]:
                 self._err(h.where, "host '%s' needs 'source' or 'kernel'" % h.name)
@@ -197,6 +216,59 @@ class Matrix:
             if not any(fnmatch.fnmatchcase(c.name, p) or p in c.opts["groups"].split()
                        for c in self.cases.values()):
                 raise MatrixError("no case matches '%s'" % p)
+
+
+class Expectations:
+    """A host's known deviations: expect/HOST.txt and expect/HOST.*.txt.
+
+    One line per deviation, '#' comments:
+
+        CASE CHECK XFAIL reason      a check of CASE that fails on this host
+        CASE * STATUS reason         the status CASE ends with on this host
+
+    Every line needs a reason: it names the Xen behaviour and what the
+    host does instead, so that the table can say why.
+    """
+
+    def __init__(self, paths):
+        self.checks = {}         # (case, check) -> reason
+        self.cases = {}          # case -> (status, reason)
+        for path in paths:
+            self._load(path)
+
+    def _load(self, path):
+        with open(path, encoding="utf-8") as f:
+            for n, raw in enumerate(f, 1):
+                line = raw.strip()
+                if not line or line.startswith("#"):
+                    continue
+                words = line.split(None, 3)
+                if len(words) < 4:
+                    raise MatrixError("%s:%d: expected 'CASE CHECK STATUS reason'" % (path, n))
+                case, check, status, reason = words
+                if status not in STATUSES:
+                    raise MatrixError("%s:%d: unknown status '%s'" % (path, n, status))
+                if check == "*":
+                    self.cases[case] = (status, reason)
+                elif status != "XFAIL":
+                    raise MatrixError("%s:%d: a check can only be XFAIL" % (path, n))
+                else:
+                    self.checks[(case, check)] = reason
+
+
+def expectations_for(mtx, host):
+    """expect/HOST.txt and expect/HOST.*.txt, or the host's own list."""
+    if not mtx:
+        return Expectations([])
+    h = mtx.hosts.get(host)
+    if h and h.opts["expectations"]:
+        paths = [os.path.join(mtx.top, p) for p in h.opts["expectations"].split()]
+        for p in paths:
+            if not os.path.exists(p):
+                raise MatrixError("host '%s': no expectations file %s" % (host, p))
+        return Expectations(paths)
+    base = os.path.join(mtx.top, "expect", host)
+    return Expectations(sorted(glob.glob(base + ".txt") + glob.glob(base + ".*.txt")))
 
 
 def plan_line(case):

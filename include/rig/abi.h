@@ -39,7 +39,24 @@ enum rig_cmd {
 	RIG_CMD_LAST_LONGMODE = 2,
 	/* Answer: how many KVM_EXIT_XEN hypercalls the VMM has handled. */
 	RIG_CMD_HCALL_COUNT = 3,
+	/*
+	 * Make the VMM's --late region (memory that is not there at boot)
+	 * appear as a new memslot.  Answer: 0, or -1 when there is no such
+	 * region or it is already plugged.  Areas registered on it before
+	 * are what the "not there yet" cases look at.
+	 */
+	RIG_CMD_MEM_PLUG = 4,
+	/* Answer: the GPA where the --late region starts (0: none). */
+	RIG_CMD_MEM_LATE_BASE = 5,
 };
+
+/*
+ * Multiboot modules (vmm --module FILE, in order) are loaded page-aligned
+ * from RIG_MODULE_GPA up and listed in multiboot_info as the specification
+ * says: the self-kexec cases find the guest images to boot there.  The
+ * module's string is the file's base name.
+ */
+#define RIG_MODULE_GPA		0x1000000	/* 16 MiB */
 
 /*
  * VMM exit status, read by the host init and the runner.  Values follow the
