@@ -122,7 +122,7 @@ class Matrix:
                 # group can live in a file of their own.
                 pattern = os.path.join(os.path.dirname(path), line[8:].strip())
                 found = sorted(glob.glob(pattern))
-                if not found:
+                if not found and not glob.has_magic(pattern):
                     self._err(n, "include matches no file: %s" % line[8:].strip())
                 for inc in found:
                     self._parse(inc)
