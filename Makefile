@@ -8,7 +8,7 @@ INIT := tools/init/build/init
 N ?= 10
 
 .PHONY: all userspace guest vmm init deps kernels run test unit-test \
-	logcheck-test runner-test smoke lint bench soak clean
+	logcheck-test runner-test smoke iso-test images lint bench soak clean
 
 all: userspace
 
@@ -58,6 +58,13 @@ test: deps
 	$(MAKE) logcheck-test
 	$(MAKE) runner-test
 	$(MAKE) smoke
+	$(MAKE) iso-test
+
+images: deps userspace
+	tools/images.sh
+
+iso-test: userspace
+	tests/iso/run.sh
 
 bench: deps userspace
 	tools/bench.sh

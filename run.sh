@@ -18,6 +18,8 @@ jobs=1
 build=1
 action=run
 print_host=
+iso=0
+serial_log=
 
 usage() {
 	cat <<EOF
@@ -34,6 +36,10 @@ usage: $0 [options]
   -j N               boot up to N hosts at once
   --results DIR      where run directories go (default: results/)
   --no-build         do not rebuild the guest, VMM and init
+  --iso              boot each host from a grub2 ISO (firmware, grub, kernel)
+                     instead of QEMU's -kernel
+  --serial-log FILE  check a serial log captured elsewhere (a real machine
+                     booted from images/HOST.iso); --host names the host
   --list             print what would run, run nothing
   --print-kernel H   build host H's kernel if needed and print its path
 EOF
@@ -58,6 +64,8 @@ while [ $# -gt 0 ]; do
 	-j*) jobs=${1#-j}; shift ;;
 	--results) need_arg "$@"; results=$2; shift 2 ;;
 	--no-build) build=0; shift ;;
+	--iso) iso=1; shift ;;
+	--serial-log) need_arg "$@"; serial_log=$2; shift 2 ;;
 	--list) action=list; shift ;;
 	--print-kernel) need_arg "$@"; action=print-kernel; print_host=$2; shift 2 ;;
 	-h|--help) usage; exit 0 ;;
@@ -112,6 +120,37 @@ if [ $action = print-kernel ]; then
 	exit
 fi
 
+new_rundir() {
+	local stamp n=1
+	stamp=$(date +%Y%m%d-%H%M%S)
+	rundir=$results/$stamp
+	while [ -e "$rundir" ]; do rundir=$results/$stamp-$((n++)); done
+	mkdir -p "$rundir"
+	ln -sfn "$(basename "$rundir")" "$results/latest"
+}
+
+# A log from a real machine: the same checks, no boot.
+if [ -n "$serial_log" ]; then
+	[ -f "$serial_log" ] || die "no serial log $serial_log"
+	host=${host_sel:-serial}
+	case $host in *[!A-Za-z0-9._-]*) die "--serial-log takes one --host" ;; esac
+	new_rundir
+	echo "$host" > "$rundir/hosts"
+	tr -d '\r' < "$serial_log" > "$rundir/$host.serial.log"
+	: > "$rundir/$host.kernel.log"
+	echo "rc=0" > "$rundir/$host.boot"
+	if [ -n "$host_sel" ]; then
+		# The host's plan: a case missing from the log shows as such.
+		mx hosts --host "$host" > /dev/null || exit 2
+		mx plan "$host" --case "$case_pat" > "$rundir/$host.plan" || exit 2
+	else
+		sed -n 's/^@@rig case-begin \([^ ]*\).*/\1/p' "$rundir/$host.serial.log" \
+			> "$rundir/$host.plan"
+	fi
+	echo "results in $rundir"
+	exec python3 "$top/tools/logcheck.py" --matrix "$matrix_file" report "$rundir"
+fi
+
 if [ -n "$kernel_tree" ]; then
 	[ -z "$kernel_img" ] || die "--kernel and --kernel-tree do not go together"
 	echo "[custom] building $kernel_tree" >&2
@@ -136,12 +175,7 @@ for f in tools/init/build/init tools/vmm/vmm guest/build/hvm32.elf guest/build/h
 	[ -f "$top/$f" ] || die "$f is missing: run 'make userspace'"
 done
 
-stamp=$(date +%Y%m%d-%H%M%S)
-rundir=$results/$stamp
-n=1
-while [ -e "$rundir" ]; do rundir=$results/$stamp-$((n++)); done
-mkdir -p "$rundir"
-ln -sfn "$(basename "$rundir")" "$results/latest"
+new_rundir
 printf '%s\n' "${hosts[@]}" > "$rundir/hosts"
 boot_accel=$(pick_accel)
 
@@ -181,6 +215,7 @@ run_native() {
 
 run_host() {
 	local host=$1 plan=$rundir/$1.plan kernel timeout start rc=0 ncases ppid
+	local -a boot
 	local mxhost=$host
 	mx plan "$mxhost" --case "$case_pat" > "$plan" || { echo "error=bad matrix" > "$rundir/$host.boot"; return; }
 	ncases=$(wc -l < "$plan")
@@ -217,11 +252,18 @@ run_host() {
 	log "$host" "booting ($ncases cases, accel $boot_accel, timeout ${timeout}s)"
 	start=$(date +%s)
 	eval "$(mx host "$mxhost" 2>/dev/null | grep '^host_cmdline=')" || host_cmdline=
+	if [ $iso = 1 ]; then
+		"$top/tools/mkiso.sh" host --timeout 0 "$rundir/$host.iso" "$host" \
+			"$kernel" "$rundir/$host.initramfs" ||
+			{ echo "error=could not build the ISO" > "$rundir/$host.boot"; return; }
+		boot=(--iso "$rundir/$host.iso")
+	else
+		boot=(--append "${host_cmdline:-}" "$kernel" "$rundir/$host.initramfs")
+	fi
 	progress "$host" "$rundir/$host.serial.log" "$ncases" &
 	ppid=$!
 	"$top/tools/boot-host.sh" --accel "$boot_accel" --timeout "$timeout" \
-		--append "${host_cmdline:-}" "$kernel" "$rundir/$host.initramfs" \
-		"$rundir/$host.serial.log" "$rundir/$host.kernel.log" || rc=$?
+		"${boot[@]}" "$rundir/$host.serial.log" "$rundir/$host.kernel.log" || rc=$?
 	kill "$ppid" 2>/dev/null || true
 	wait "$ppid" 2>/dev/null || true
 	[ -t 2 ] && [ "$jobs" = 1 ] && printf '\r\033[K' >&2

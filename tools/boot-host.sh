@@ -3,6 +3,10 @@
 #
 # boot-host.sh [--accel tcg|kvm] [--timeout SEC] [--append ARGS] \
 #              BZIMAGE INITRAMFS SERIAL_LOG KERNEL_LOG
+# boot-host.sh [--accel tcg|kvm] [--timeout SEC] --iso ISO SERIAL_LOG KERNEL_LOG
+#
+# With --iso the firmware boots the ISO and grub starts the kernel (the
+# path a real machine takes); the ISO's menu decides the command line.
 #
 # Boot one host kernel under QEMU and wait for it to power off.  The first
 # serial port carries the rig channel (init's framing, the VMM and the guest),
@@ -16,6 +20,7 @@ set -euo pipefail
 accel=tcg
 timeout=300
 append=
+iso=
 
 die() { echo "boot-host: $*" >&2; exit 2; }
 
@@ -24,15 +29,27 @@ while [ $# -gt 0 ]; do
 	--accel) accel=$2; shift 2 ;;
 	--timeout) timeout=$2; shift 2 ;;
 	--append) append=$2; shift 2 ;;
+	--iso) iso=$2; shift 2 ;;
 	--) shift; break ;;
 	-*) die "unknown option '$1'" ;;
 	*) break ;;
 	esac
 done
-[ $# -eq 4 ] || die "usage: $0 [--accel A] [--timeout S] [--append ARGS] BZIMAGE INITRAMFS SERIAL_LOG KERNEL_LOG"
-kernel=$1 initrd=$2 serial=$3 klog=$4
-[ -f "$kernel" ] || die "no kernel image $kernel"
-[ -f "$initrd" ] || die "no initramfs $initrd"
+if [ -n "$iso" ]; then
+	[ $# -eq 2 ] || die "usage: $0 [--accel A] [--timeout S] --iso ISO SERIAL_LOG KERNEL_LOG"
+	[ -f "$iso" ] || die "no ISO $iso"
+	serial=$1 klog=$2
+	boot=(-cdrom "$iso" -boot d)
+else
+	[ $# -eq 4 ] || die "usage: $0 [--accel A] [--timeout S] [--append ARGS] BZIMAGE INITRAMFS SERIAL_LOG KERNEL_LOG"
+	kernel=$1 initrd=$2 serial=$3 klog=$4
+	[ -f "$kernel" ] || die "no kernel image $kernel"
+	[ -f "$initrd" ] || die "no initramfs $initrd"
+	# panic=-1 with -no-reboot: a host kernel that panics ends the boot at
+	# once instead of sitting out the timeout.
+	boot=(-kernel "$kernel" -initrd "$initrd"
+	      -append "console=ttyS1 earlyprintk=serial,ttyS1 panic=-1 $append")
+fi
 qemu=${QEMU:-qemu-system-x86_64}
 command -v "$qemu" >/dev/null || die "$qemu is not installed"
 
@@ -45,13 +62,9 @@ esac
 : > "$serial"
 : > "$klog"
 rc=0
-# panic=-1 with -no-reboot: a host kernel that panics ends the boot at once
-# instead of sitting out the timeout.
 timeout --kill-after=10 "$timeout" "$qemu" \
 	-accel "$accel" -cpu "$cpu" -m 512 -smp 1 \
 	-nodefaults -display none -no-reboot -monitor none \
 	-serial "file:$serial" -serial "file:$klog" \
-	-kernel "$kernel" -initrd "$initrd" \
-	-append "console=ttyS1 earlyprintk=serial,ttyS1 panic=-1 $append" \
-	> "$serial.qemu" 2>&1 || rc=$?
+	"${boot[@]}" > "$serial.qemu" 2>&1 || rc=$?
 exit $rc

@@ -292,6 +292,9 @@ def main(argv):
     p = sub.add_parser("plan", help="the init plan for a host")
     p.add_argument("host")
     p.add_argument("--case", default="")
+    p = sub.add_parser("groups", help="the case groups of a host")
+    p.add_argument("host")
+    p = sub.add_parser("menu", help="a guest ISO menu: title, image, command line")
     p = sub.add_parser("list", help="what would run")
     p.add_argument("--host", default="")
     p.add_argument("--case", default="")
@@ -310,6 +313,18 @@ def main(argv):
             m.check_pattern(args.case)
             for c in m.select_cases(args.host, args.case):
                 print(plan_line(c))
+        elif args.cmd == "groups":
+            groups = []
+            for c in m.select_cases(args.host, ""):
+                for g in c.opts["groups"].split():
+                    if g not in groups:
+                        groups.append(g)
+            print("\n".join(groups))
+        elif args.cmd == "menu":
+            for c in m.cases.values():
+                if not c.opts["expect"] in ("PASS", "FAIL"):
+                    continue
+                print("\t".join([c.name, c.opts["guest"] + ".elf", c.opts["cmdline"]]))
         elif args.cmd == "list":
             m.check_pattern(args.case)
             for h in m.select_hosts(args.host):

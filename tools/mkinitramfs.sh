@@ -4,7 +4,9 @@
 # mkinitramfs.sh OUT PLAN INIT VMM GUEST...
 #
 # Pack the host's initramfs: the rig's /init, the VMM, the guest images under
-# /guests/ and the plan of cases init runs.  The archive is an uncompressed
+# /guests/ and the plan of cases init runs.  PLAN is a file (it becomes
+# /rig/plan) or a directory whose files all go to /rig/ (an ISO carries one
+# plan per case group).  The archive is an uncompressed
 # newc cpio: decompressing under emulation costs more than the few MiB it
 # would save, and the kernel then needs no decompressor.
 
@@ -17,7 +19,7 @@ out=$1 plan=$2 init=$3 vmm=$4
 shift 4
 
 for f in "$plan" "$init" "$vmm" "$@"; do
-	[ -f "$f" ] || die "missing $f"
+	[ -e "$f" ] || die "missing $f"
 done
 command -v cpio >/dev/null || die "cpio is not installed"
 
@@ -27,7 +29,12 @@ mkdir -p "$stage/bin" "$stage/guests" "$stage/rig" "$stage/dev" \
 	"$stage/proc" "$stage/sys"
 install -m 755 "$init" "$stage/init"
 install -m 755 "$vmm" "$stage/bin/vmm"
-install -m 644 "$plan" "$stage/rig/plan"
+if [ -d "$plan" ]; then
+	cp "$plan"/* "$stage/rig/"
+	chmod 644 "$stage"/rig/*
+else
+	install -m 644 "$plan" "$stage/rig/plan"
+fi
 for g in "$@"; do
 	install -m 644 "$g" "$stage/guests/$(basename "$g")"
 done

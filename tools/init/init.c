@@ -19,7 +19,9 @@
  * case init reads the new records of /dev/kmsg and reports the ones that
  * show a host kernel splat, attributed to that case.
  *
- * Plan lines are tab-separated: name, timeout in seconds, guest image, guest
+ * The plan is /rig/plan unless rig_plan= on the kernel command line names
+ * another (an ISO's boot menu has one per case group).  Plan lines are
+ * tab-separated: name, timeout in seconds, guest image, guest
  * command line, then extra VMM arguments separated by spaces.
  */
 #define _GNU_SOURCE
@@ -289,7 +291,7 @@ static void run_case(char *line)
 int main(void)
 {
 	struct sigaction sa = { .sa_handler = on_alarm };
-	char line[4096], kvm[64], *chan = "/dev/ttyS0";
+	char line[4096], kvm[64], *chan = "/dev/ttyS0", *plan_path = PLAN;
 	struct utsname u;
 	FILE *plan;
 	int cases = 0;
@@ -301,8 +303,14 @@ int main(void)
 	mount("proc", "/proc", "proc", 0, NULL);
 	mount("sysfs", "/sys", "sysfs", 0, NULL);
 
+	/*
+	 * The kernel hands unknown name=value parameters (without a dot) to
+	 * init's environment: a boot menu picks the plan and the channel.
+	 */
 	if (getenv("rig_channel"))
 		chan = getenv("rig_channel");
+	if (getenv("rig_plan"))
+		plan_path = getenv("rig_plan");
 	open_channel(chan);
 	sigaction(SIGALRM, &sa, NULL);
 
@@ -314,9 +322,9 @@ int main(void)
 	say("@@rig host-begin release=%s %s uptime=%s", u.release, kvm, uptime());
 	drain_kmsg("boot");
 
-	plan = fopen(PLAN, "r");
+	plan = fopen(plan_path, "r");
 	if (!plan) {
-		say("@@rig error cannot open %s: %s", PLAN, strerror(errno));
+		say("@@rig error cannot open %s: %s", plan_path, strerror(errno));
 	} else {
 		while (fgets(line, sizeof(line), plan)) {
 			line[strcspn(line, "\n")] = '\0';

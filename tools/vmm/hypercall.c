@@ -5,8 +5,9 @@
  * KVM has already picked the arguments out of the registers of the caller's
  * ABI.  What is left follows Xen: a 32-bit caller's arguments are 32 bits
  * wide whatever the upper register halves hold, only ring 0 may call, and
- * every failure is a negative Xen errno.  Guest pointers are guest-physical
- * and checked against RAM before any access.
+ * every failure is a negative Xen errno.  Guest pointers are linear
+ * addresses, translated page by page and checked against the memory layout
+ * before any access.
  */
 #include <stdarg.h>
 #include <stdint.h>	/* the Xen headers need it first */
@@ -24,28 +25,17 @@
 _Static_assert(__HYPERVISOR_sched_op == 29,
 	       "build with -D__XEN_TOOLS__ for the current Xen interface");
 
-#include "hypercall.h"
+#include "hcall_priv.h"
 #include "serial.h"
 
-typedef int64_t (*hcall_fn)(const struct hcall_env *env, const uint64_t *p,
-			    struct hcall_res *res);
+#define PAGE_SIZE	4096u
 
 struct hcall_desc {
 	const char *name;
 	hcall_fn fn;
 };
 
-static void describe(struct hcall_res *res, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void describe(struct hcall_res *res, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(res->desc, sizeof(res->desc), fmt, ap);
-	va_end(ap);
-}
+#define describe hcall_describe
 
 int rig_exit_for_shutdown(uint32_t reason)
 {
@@ -80,8 +70,8 @@ static const char *shutdown_name(uint32_t reason)
 }
 
 /* xen_version(int cmd, void *arg) */
-static int64_t do_xen_version(const struct hcall_env *env, const uint64_t *p,
-			      struct hcall_res *res)
+static int64_t do_xen_version(struct hcall_env *env, const struct hcall *c,
+			      const uint64_t *p, struct hcall_res *res)
 {
 	/* cmd is an int in the Xen ABI: upper register bits are not part of it. */
 	uint32_t cmd = p[0];
@@ -95,13 +85,57 @@ static int64_t do_xen_version(const struct hcall_env *env, const uint64_t *p,
 	}
 }
 
+/*
+ * Host pointer to the page-bounded piece of [va, va + len) at va, or NULL.
+ * The console checks every piece before printing any, so that a fault
+ * prints nothing.
+ */
+static const void *console_piece(struct hcall_env *env, uint64_t va,
+				 size_t *len)
+{
+	uint64_t gpa;
+	size_t n = PAGE_SIZE - (va & (PAGE_SIZE - 1));
+
+	if (n > *len)
+		n = *len;
+	*len = n;
+	if (env->ops->translate(env->ops_ctx, va, &gpa))
+		return NULL;
+	return gmem_ptr(&env->mem, gpa, n);
+}
+
+static int console_write(struct hcall_env *env, struct hcall_res *res,
+			 uint64_t buf, uint32_t count)
+{
+	uint64_t va, left;
+	const void *src;
+	size_t n;
+	int pass;
+
+	if (buf + count < buf)
+		return -XEN_EFAULT;
+	for (pass = 0; pass < 2; pass++) {
+		for (va = buf, left = count; left; va += n, left -= n) {
+			n = left;
+			src = console_piece(env, va, &n);
+			if (!src) {
+				hcall_note(res, "copy from va %#llx faulted",
+					   (unsigned long long)va);
+				return -XEN_EFAULT;
+			}
+			if (pass && env->console)
+				serial_write(env->console, src, n);
+		}
+	}
+	return 0;
+}
+
 /* console_io(int cmd, unsigned int count, char *buf) */
-static int64_t do_console_io(const struct hcall_env *env, const uint64_t *p,
-			     struct hcall_res *res)
+static int64_t do_console_io(struct hcall_env *env, const struct hcall *c,
+			     const uint64_t *p, struct hcall_res *res)
 {
 	uint32_t cmd = p[0], count = p[1];
 	uint64_t buf = p[2];
-	const void *src;
 
 	describe(res, "console_io(%u, %u, %#llx)", cmd, count,
 		 (unsigned long long)buf);
@@ -111,12 +145,7 @@ static int64_t do_console_io(const struct hcall_env *env, const uint64_t *p,
 			return -XEN_EINVAL;
 		if (!count)
 			return 0;
-		src = gmem_ptr(&env->mem, buf, count);
-		if (!src)
-			return -XEN_EFAULT;
-		if (env->console)
-			serial_write(env->console, src, count);
-		return 0;
+		return console_write(env, res, buf, count);
 	case CONSOLEIO_read:
 		/* No console input: nothing read. */
 		return 0;
@@ -126,26 +155,23 @@ static int64_t do_console_io(const struct hcall_env *env, const uint64_t *p,
 }
 
 /* sched_op(int cmd, void *arg) */
-static int64_t do_sched_op(const struct hcall_env *env, const uint64_t *p,
-			   struct hcall_res *res)
+static int64_t do_sched_op(struct hcall_env *env, const struct hcall *c,
+			   const uint64_t *p, struct hcall_res *res)
 {
 	uint32_t cmd = p[0];
 	uint64_t arg = p[1];
 	struct sched_shutdown ss;
-	const void *src;
 
 	switch (cmd) {
 	case SCHEDOP_yield:
 		describe(res, "sched_op(yield)");
 		return 0;
 	case SCHEDOP_shutdown:
-		src = gmem_ptr(&env->mem, arg, sizeof(ss));
-		if (!src) {
+		if (gva_read(env, res, arg, &ss, sizeof(ss))) {
 			describe(res, "sched_op(shutdown, %#llx)",
 				 (unsigned long long)arg);
 			return -XEN_EFAULT;
 		}
-		memcpy(&ss, src, sizeof(ss));
 		describe(res, "sched_op(shutdown, %s)",
 			 shutdown_name(ss.reason));
 		res->action = HCALL_EXIT;
@@ -160,13 +186,17 @@ static int64_t do_sched_op(const struct hcall_env *env, const uint64_t *p,
 
 static const struct hcall_desc hcall_table[] = {
 	[__HYPERVISOR_xen_version]	= { "xen_version", do_xen_version },
+	[__HYPERVISOR_memory_op]	= { "memory_op", do_memory_op },
 	[__HYPERVISOR_console_io]	= { "console_io", do_console_io },
+	[__HYPERVISOR_vm_assist]	= { "vm_assist", do_vm_assist },
+	[__HYPERVISOR_vcpu_op]		= { "vcpu_op", do_vcpu_op },
 	[__HYPERVISOR_sched_op]		= { "sched_op", do_sched_op },
+	[__HYPERVISOR_hvm_op]		= { "hvm_op", do_hvm_op },
 };
 
 #define HCALL_TABLE_SIZE (sizeof(hcall_table) / sizeof(hcall_table[0]))
 
-void hcall_dispatch(const struct hcall_env *env, const struct hcall *in,
+void hcall_dispatch(struct hcall_env *env, const struct hcall *in,
 		    struct hcall_res *res)
 {
 	uint64_t nr = in->nr, p[6];
@@ -197,7 +227,7 @@ void hcall_dispatch(const struct hcall_env *env, const struct hcall *in,
 		return;
 	}
 
-	res->ret = hcall_table[nr].fn(env, p, res);
+	res->ret = hcall_table[nr].fn(env, in, p, res);
 }
 
 static const char *const xen_errno_names[] = {
@@ -213,12 +243,16 @@ const char *xen_errno_name(int64_t ret)
 	return xen_errno_names[-ret];
 }
 
-/* "xen_version(0) longmode=1 -> 0x40011": what was asked and answered. */
+/*
+ * "xen_version(0) longmode=1 -> 0x40011": what was asked and answered, with
+ * the KVM calls made on the way in between when there were any:
+ * "... longmode=0: KVM_XEN_VCPU_SET_ATTR(RUNSTATE_ADDR, gpa 0x1000) = 0 -> 0".
+ */
 int hcall_format(const struct hcall *in, const struct hcall_res *res,
 		 char *buf, size_t len)
 {
 	const char *ename = xen_errno_name(res->ret);
-	char ans[48];
+	char ans[48], exit_code[16] = "";
 
 	if (res->ret < 0)
 		snprintf(ans, sizeof(ans), "%lld (%s)", (long long)res->ret,
@@ -227,8 +261,9 @@ int hcall_format(const struct hcall *in, const struct hcall_res *res,
 		snprintf(ans, sizeof(ans), "%#llx",
 			 (unsigned long long)res->ret);
 	if (res->action == HCALL_EXIT)
-		return snprintf(buf, len, "hcall %s longmode=%d -> %s, exit %d",
-				res->desc, in->longmode, ans, res->exit_code);
-	return snprintf(buf, len, "hcall %s longmode=%d -> %s", res->desc,
-			in->longmode, ans);
+		snprintf(exit_code, sizeof(exit_code), ", exit %d",
+			 res->exit_code);
+	return snprintf(buf, len, "hcall %s longmode=%d%s%s -> %s%s", res->desc,
+			in->longmode, res->kvm[0] ? ": " : "", res->kvm, ans,
+			exit_code);
 }

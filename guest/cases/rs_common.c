@@ -1,0 +1,139 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "cmdline.h"
+#include "ktap.h"
+#include "multiboot.h"
+#include "rig.h"
+#include "rs_common.h"
+#include "xen.h"
+
+static struct {
+	bool set, broken;
+	uint64_t value;
+	char where[64];
+	uint64_t got;
+} inv;
+
+void xabi(unsigned int n)
+{
+	report_info("xen-abi: %u", n);
+}
+
+bool rs_valid(const struct rs_snapshot *s)
+{
+	return s->state == RUNSTATE_running && !s->update;
+}
+
+void str_copy(char *dst, const char *src, size_t size)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < size && src[i]; i++)
+		dst[i] = src[i];
+	dst[i] = '\0';
+}
+
+bool rs_invariant(const struct rs_snapshot *s, const char *where)
+{
+	uint64_t v = s->entry - rs_sum(s);
+
+	if (!inv.set) {
+		inv.set = true;
+		inv.value = v;
+		return true;
+	}
+	if (v == inv.value)
+		return true;
+	if (!inv.broken) {
+		inv.broken = true;
+		inv.got = v;
+		str_copy(inv.where, where, sizeof(inv.where));
+	}
+	return false;
+}
+
+void rs_report_invariant(const char *name)
+{
+	xabi(13);
+	if (!inv.set) {
+		report_skip("no valid area was read", "%s", name);
+		return;
+	}
+	if (!report(!inv.broken, "%s", name))
+		report_info("entry - sum was %#llx, then %#llx at %s",
+			    (unsigned long long)inv.value,
+			    (unsigned long long)inv.got, inv.where);
+}
+
+bool rs_not_backwards(const struct rs_snapshot *a,
+		      const struct rs_snapshot *b)
+{
+	unsigned int i;
+
+	if (b->entry < a->entry)
+		return false;
+	for (i = 0; i < 4; i++)
+		if (b->time[i] < a->time[i])
+			return false;
+	return true;
+}
+
+void rs_dump(const char *what, const struct rs_snapshot *s)
+{
+	report_info("%s: state %d update %d entry %llu time %llu %llu %llu %llu",
+		    what, s->state, s->update, (unsigned long long)s->entry,
+		    (unsigned long long)s->time[0],
+		    (unsigned long long)s->time[1],
+		    (unsigned long long)s->time[2],
+		    (unsigned long long)s->time[3]);
+}
+
+const uint8_t *mem_find_not(const void *p, size_t len, uint8_t val)
+{
+	const volatile uint8_t *b = p;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (b[i] != val)
+			return (const uint8_t *)&b[i];
+	return NULL;
+}
+
+uint64_t ram_end(void)
+{
+	const struct multiboot_info *mbi = (const void *)RIG_MBI_GPA;
+
+	if (!(mbi->flags & MULTIBOOT_INFO_MEMORY))
+		return 0;
+	return (1ull << 20) + ((uint64_t)mbi->mem_upper << 10);
+}
+
+bool cmdline_number(const char *cmdline, const char *key, uint64_t *val)
+{
+	char buf[24];
+	const char *p = buf;
+	uint64_t v = 0;
+	unsigned int base = 10, d;
+	int len = cmdline_get(cmdline, key, buf, sizeof(buf));
+
+	if (len <= 0 || len >= (int)sizeof(buf))
+		return false;
+	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
+		base = 16;
+		p += 2;
+	}
+	if (!*p)
+		return false;
+	for (; *p; p++) {
+		if (*p >= '0' && *p <= '9')
+			d = *p - '0';
+		else if (base == 16 && *p >= 'a' && *p <= 'f')
+			d = *p - 'a' + 10;
+		else if (base == 16 && *p >= 'A' && *p <= 'F')
+			d = *p - 'A' + 10;
+		else
+			return false;
+		v = v * base + d;
+	}
+	*val = v;
+	return true;
+}

@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Reading Xen system time from a vcpu_time_info (the pvclock protocol). */
+#ifndef GUEST_PVCLOCK_H
+#define GUEST_PVCLOCK_H
+
+#include <stdint.h>
+#include "xen.h"
+
+static inline uint64_t rdtsc(void)
+{
+	uint32_t lo, hi;
+
+	asm volatile("rdtsc" : "=a" (lo), "=d" (hi));
+	return ((uint64_t)hi << 32) | lo;
+}
+
+/*
+ * System time in ns now, from @t; 0 if the hypervisor never wrote it
+ * (version 0).  Retries while the version is odd or changes under us.
+ */
+uint64_t pvclock_read_ns(const volatile struct vcpu_time_info *t);
+
+#endif /* GUEST_PVCLOCK_H */

@@ -1,0 +1,101 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * xAPIC one-shot timer and HLT.
+ *
+ * The IDT only covers the 32 exception vectors, so the timer uses vector 31:
+ * reserved by the architecture but a legal APIC vector (only 0..15 are
+ * refused), and the exception entry code already saves state and irets for
+ * it without an error code.  handle_exception() hooks it for the duration
+ * of one sleep.
+ *
+ * The timer counts the APIC bus clock, which KVM runs at 1 GHz (1 ns per
+ * tick with divide-by-1) unless the VMM changes it; the rig's VMM does not.
+ * Callers that need a lower bound on the Xen clock measure it themselves.
+ */
+#include <stdbool.h>
+#include <stdint.h>
+#include "apic.h"
+#include "compiler.h"
+#include "processor.h"
+#include "trap.h"
+
+#define APIC_BASE		0xfee00000ul
+#define MSR_APIC_BASE		0x1b
+#define APIC_BASE_ENABLE	(1u << 11)
+
+#define APIC_EOI		0x0b0
+#define APIC_SPIV		0x0f0
+#define APIC_SPIV_ENABLE	(1u << 8)
+#define APIC_LVTT		0x320
+#define APIC_LVT_MASKED		(1u << 16)
+#define APIC_TMICT		0x380
+#define APIC_TDCR		0x3e0
+#define APIC_TDR_DIV_1		0xb
+
+#define TIMER_VECTOR		31
+#define SPURIOUS_VECTOR		0xff
+#define NS_PER_TICK		1
+#define MAX_CHUNK_MS		1000	/* keeps the count in 32 bits */
+
+static volatile bool fired;
+
+static inline uint32_t apic_read(unsigned int reg)
+{
+	return *(volatile uint32_t *)(APIC_BASE + reg);
+}
+
+static inline void apic_write(unsigned int reg, uint32_t val)
+{
+	*(volatile uint32_t *)(APIC_BASE + reg) = val;
+}
+
+static void timer_irq(struct ex_regs *regs)
+{
+	fired = true;
+	apic_write(APIC_EOI, 0);
+}
+
+static void apic_enable(void)
+{
+	uint64_t base = rdmsr(MSR_APIC_BASE);
+
+	if (!(base & APIC_BASE_ENABLE))
+		wrmsr(MSR_APIC_BASE, base | APIC_BASE_ENABLE);
+	apic_write(APIC_SPIV, APIC_SPIV_ENABLE | SPURIOUS_VECTOR);
+}
+
+/* One one-shot period; returns the HLTs it took. */
+static unsigned int sleep_chunk(unsigned int ms)
+{
+	unsigned int hlts = 0;
+
+	fired = false;
+	apic_write(APIC_TDCR, APIC_TDR_DIV_1);
+	apic_write(APIC_LVTT, TIMER_VECTOR);	/* one-shot, unmasked */
+	apic_write(APIC_TMICT, ms * (1000000u / NS_PER_TICK));
+	while (!fired) {
+		/* sti's shadow covers hlt: the interrupt cannot slip between. */
+		asm volatile("sti; hlt; cli" ::: "memory");
+		hlts++;
+	}
+	apic_write(APIC_LVTT, APIC_LVT_MASKED | TIMER_VECTOR);
+	return hlts;
+}
+
+unsigned int apic_sleep_ms(unsigned int ms)
+{
+	exception_handler_t old;
+	unsigned int hlts = 0, chunk;
+
+	if (!ms)
+		return 0;
+	apic_enable();
+	old = handle_exception(TIMER_VECTOR, timer_irq);
+	while (ms) {
+		chunk = ms > MAX_CHUNK_MS ? MAX_CHUNK_MS : ms;
+		hlts += sleep_chunk(chunk);
+		ms -= chunk;
+	}
+	handle_exception(TIMER_VECTOR, old);
+	return hlts;
+}
