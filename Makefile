@@ -8,7 +8,7 @@ INIT := tools/init/build/init
 N ?= 10
 
 .PHONY: all userspace guest vmm init deps kernels run test unit-test \
-	logcheck-test runner-test smoke iso-test images lint bench soak clean
+	logcheck-test runner-test smoke iso-test images bisect bisect-test lint bench soak clean
 
 all: userspace
 
@@ -59,12 +59,23 @@ test: deps
 	$(MAKE) runner-test
 	$(MAKE) smoke
 	$(MAKE) iso-test
+	$(MAKE) bisect-test
 
 images: deps userspace
 	tools/images.sh
 
 iso-test: userspace
 	tests/iso/run.sh
+
+bisect-test: userspace
+	tests/bisect/run.sh
+
+# make bisect HOST=patched-6.12 CASE=runstate-sweep-hvm64 [FIXED=1]
+bisect: deps userspace
+	tools/bisect.sh --host $(HOST) --case '$(CASE)' $(if $(FIXED),--fixed)
+
+soak: deps userspace
+	tools/soak.sh $(N)
 
 bench: deps userspace
 	tools/bench.sh

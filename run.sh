@@ -77,19 +77,31 @@ case $accel in tcg|kvm|auto) ;; *) die "--accel takes tcg, kvm or auto" ;; esac
 
 mx() { python3 "$top/tools/matrix.py" --matrix "$matrix_file" "$@"; }
 
+# A path from the matrix file: relative to that file, or to the rig.
+mpath() {
+	case $1 in
+	/*) echo "$1" ;;
+	*) if [ -e "$(dirname "$matrix_file")/$1" ]; then
+		echo "$(dirname "$matrix_file")/$1"
+	   else
+		echo "$top/$1"
+	   fi ;;
+	esac
+}
+
 # The kernel image of a host: prebuilt, or built (and cached) from source.
 kernel_for() {
 	local host=$1 host_kernel host_source host_series host_fragments f
 	local -a frags=()
 	eval "$(mx host "$host")" || return 2
 	if [ -n "$host_kernel" ]; then
-		case $host_kernel in /*) ;; *) host_kernel=$top/$host_kernel ;; esac
+		host_kernel=$(mpath "$host_kernel")
 		[ -f "$host_kernel" ] || { echo "run.sh: $host: no kernel image $host_kernel" >&2; return 1; }
 		echo "$host_kernel"
 		return
 	fi
-	for f in $host_fragments; do frags+=(--fragment "$top/$f"); done
-	[ "$host_series" = none ] || host_series=$top/$host_series
+	for f in $host_fragments; do frags+=(--fragment "$(mpath "$f")"); done
+	[ "$host_series" = none ] || host_series=$(mpath "$host_series")
 	"$top/tools/build-kernel.sh" --name "$host" --source "$host_source" \
 		--series "$host_series" "${frags[@]}"
 }

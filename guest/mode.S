@@ -120,7 +120,8 @@ mode_op64_wrmsr:
 	.globl mode_op64_rdmsr
 mode_op64_rdmsr:
 	rdmsr
-	mov %edx, mode_msr_hi
+	mov $mode_msr_hi, %ecx
+	mov %edx, (%rcx)
 	ret
 	/* The 64-bit hypercall ABI: RDI RSI RDX R10 R8. */
 3:	shl $5, %ecx
@@ -175,27 +176,41 @@ mode_x64_\vec:
 	jmp mode_x64_common
 	.endr
 
-	/* Frame: RAX, vector, error code, RIP, CS, RFLAGS, RSP, SS. */
+	/*
+	 * Frame: RCX, RAX, vector, error code, RIP, CS, RFLAGS, RSP, SS.
+	 * No absolute memory operands or sign-extended immediates here:
+	 * hvm32's elf32 object cannot relocate them in 64-bit code.
+	 */
 mode_x64_common:
 	push %rax
-	mov 8(%rsp), %eax
-	mov %eax, mode_fault_vec
-	mov 24(%rsp), %rax
-	cmp $mode_op64_wrmsr, %rax
+	push %rcx
+	mov 16(%rsp), %eax
+	mov $mode_fault_vec, %ecx
+	mov %eax, (%rcx)
+	mov 32(%rsp), %rax
+	mov $mode_op64_wrmsr, %ecx
+	cmp %rcx, %rax
 	je 1f
-	cmp $mode_op64_rdmsr, %rax
+	mov $mode_op64_rdmsr, %ecx
+	cmp %rcx, %rax
 	je 1f
 	/* Compatibility mode runs the 32-bit operation under this IDT. */
-	cmp $mode_op32_wrmsr, %rax
+	mov $mode_op32_wrmsr, %ecx
+	cmp %rcx, %rax
 	je 1f
-	cmp $mode_op32_rdmsr, %rax
+	mov $mode_op32_rdmsr, %ecx
+	cmp %rcx, %rax
 	je 1f
-	mov %eax, mode_crash_rip
-	movl $1, mode_crashed
-	mov mode_bail, %eax
+	mov $mode_crash_rip, %ecx
+	mov %eax, (%rcx)
+	mov $mode_crashed, %ecx
+	movl $1, (%rcx)
+	mov $mode_bail, %ecx
+	mov (%rcx), %eax
 	jmp *%rax
 1:	add $2, %rax
-	mov %rax, 24(%rsp)
+	mov %rax, 32(%rsp)
+	pop %rcx
 	pop %rax
 	add $16, %rsp
 	iretq
@@ -382,7 +397,8 @@ mode_run_pm32:
 	/* Back from 64-bit mode to protected mode, answer in EBX. */
 	.macro LM_LEAVE
 	pushq $GDT_CS32
-	pushq $11f
+	mov $11f, %eax
+	push %rax
 	lretq
 	.code32
 11:	mov %cr0, %eax
@@ -424,7 +440,8 @@ mode_run_compat:
 	movl $3f, mode_bail
 	LM_ENTER
 	pushq $GDT_CS32
-	pushq $1f
+	mov $1f, %eax
+	push %rax
 	lretq
 	.code32
 1:	mov %ebx, %eax

@@ -9,5 +9,15 @@ const struct guest_case guest_cases[] = {
 	{ "crash-exception",	case_crash_exception },
 	{ "hang",		case_hang },
 	{ "fail-demo",		case_fail_demo },
+	{ "runstate-sweep",	case_runstate_sweep },
+	{ "runstate-ram-end",	case_runstate_ram_end },
+	{ "runstate-split",	case_runstate_split },
+	{ "runstate-time",	case_runstate_time },
+	{ "runstate-update-flag", case_runstate_update_flag },
+	{ "runstate-addr",	case_runstate_addr },
+	{ "vcpu-info",		case_vcpu_info },
+	{ "hcall-page",		case_hcall_page },
+	{ "wordsize-grow",	case_wordsize_grow },
+	{ "wordsize-shrink",	case_wordsize_shrink },
 	{ }
 };

@@ -10,6 +10,7 @@
 #include "cases.h"
 #include "ktap.h"
 #include "rs_common.h"
+#include "string.h"
 #include "xen.h"
 
 #define SAMPLES		20
@@ -148,6 +149,8 @@ void case_runstate_time(const struct guest_config *cfg)
 	if (ret == 0 && !have_clock)
 		report_info("vcpu_info.time never written: no Xen clock");
 
+	/* Poisoned: an area never written must not pass for a valid one. */
+	memset(area_page, POISON, sizeof(area_page));
 	ret = runstate_register(area_page);
 	xabi(10);
 	if (!report(ret == 0, "time_register_returns_zero"))

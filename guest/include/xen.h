@@ -42,8 +42,9 @@ extern uint8_t hypercall_page[4096];
 
 /*
  * Poison the page with RET, ask the hypervisor to fill it through @msr and
- * check that it did.  Returns true if every entry now starts with its own
- * "mov $nr, %eax"; only then do the hypercall wrappers use the page.
+ * check that it did.  Returns true if every entry but iret (a ud2 on Xen)
+ * now starts with its own "mov $nr, %eax"; only then do the hypercall
+ * wrappers use the page.
  */
 bool hypercall_page_install(uint32_t msr);
 bool hypercall_page_ready(void);

@@ -21,6 +21,7 @@
 
 #include <rig/abi.h>
 
+#include "fake_kvm.h"
 #include "hypercall.h"
 #include "serial.h"
 
@@ -29,6 +30,7 @@
 
 struct fixture {
 	struct hcall_env env;
+	struct fake_kvm kvm;
 	struct serial con;
 	FILE *out;
 	char *text;
@@ -52,6 +54,8 @@ static int setup(void **state)
 		.console = &f->con,
 		.xen_major = 4,
 		.xen_minor = 17,
+		.ops = &fake_kvm_ops,
+		.ops_ctx = &f->kvm,
 	};
 	*state = f;
 	return 0;

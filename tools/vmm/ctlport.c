@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The rig control port: how the guest asks the VMM for what no Xen
- * interface exposes (what KVM reported on the last Xen exit) and how it
- * stops before it has a hypercall page.
+ * interface exposes (what KVM reported on the last Xen exit), makes the
+ * --late memory appear, and stops before it has a hypercall page.
  */
 #include <string.h>
 
@@ -27,6 +27,20 @@ static void put_le(uint8_t *p, unsigned int size, uint32_t v)
 	memcpy(p, &v, size > 4 ? 4 : size);
 }
 
+/* RIG_CMD_MEM_PLUG: 0, or ~0 when there is nothing (left) to plug. */
+static uint32_t mem_plug(struct ctlport *c)
+{
+	if (!c->mem || !mem_late_pluggable(c->mem)) {
+		vmm_trace("mem plug: %s", c->mem && c->mem->late.size ?
+			  "late range already plugged" : "no late range");
+		return ~0u;
+	}
+	if (!c->add_slot || c->add_slot(c->slot_ctx, &c->mem->late))
+		return ~0u;
+	c->mem->late_plugged = true;
+	return 0;
+}
+
 static int command(struct ctlport *c, uint32_t cmd)
 {
 	switch (cmd) {
@@ -38,6 +52,14 @@ static int command(struct ctlport *c, uint32_t cmd)
 		break;
 	case RIG_CMD_HCALL_COUNT:
 		c->data = (uint32_t)c->hcall_count;
+		break;
+	case RIG_CMD_MEM_PLUG:
+		c->data = mem_plug(c);
+		break;
+	case RIG_CMD_MEM_LATE_BASE:
+		/* The rig's RAM is below 4 GiB: the base fits. */
+		c->data = c->mem && c->mem->late.size ?
+			  (uint32_t)c->mem->late.start : 0;
 		break;
 	default:
 		vmm_diag("unknown control port command %u", cmd);

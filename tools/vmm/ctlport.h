@@ -8,11 +8,17 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "memlayout.h"
+
 struct ctlport {
 	uint32_t data;
 	/* Sources for the answers, kept by the Xen exit handler. */
 	uint32_t last_longmode;
 	uint64_t hcall_count;
+	/* RIG_CMD_MEM_PLUG: the layout and how to add a memslot to KVM. */
+	struct mem_layout *mem;
+	int (*add_slot)(void *ctx, const struct mem_range *r);
+	void *slot_ctx;
 };
 
 int ctlport_pio(struct ctlport *c, uint16_t port, bool out, void *data,

@@ -60,6 +60,7 @@ static int check_caps(struct vm *vm, const struct vmm_config *cfg)
 	ret = ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_XEN_HVM);
 	if (ret < 0)
 		ret = 0;
+	vm->xen_caps = ret;
 	if ((ret & XEN_HVM_NEEDED) != XEN_HVM_NEEDED) {
 		vmm_err("host KVM lacks Xen HVM support (KVM_CAP_XEN_HVM=0x%x)",
 			ret);
@@ -81,14 +82,70 @@ static int xen_config(struct vm *vm)
 	return 0;
 }
 
-int vm_create(struct vm *vm, const struct vmm_config *cfg)
+static int set_slot(struct vm *vm, const struct mem_range *r)
 {
 	struct kvm_userspace_memory_region region = {
-		.slot = 0,
-		.guest_phys_addr = 0,
-		.memory_size = vm->ram_size,
-		.userspace_addr = (uintptr_t)vm->ram,
+		.slot = vm->nr_slots,
+		.guest_phys_addr = r->start,
+		.memory_size = r->size,
+		.userspace_addr = (uintptr_t)vm->ram + r->start,
 	};
+
+	if (ioctl(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &region))
+		return -errno;
+	vm->nr_slots++;
+	return 0;
+}
+
+/* RAM as the layout cuts it; one slot when there is nothing to cut. */
+static int create_slots(struct vm *vm)
+{
+	struct mem_range slots[MEM_MAX_SLOTS];
+	unsigned int i, n = mem_layout_slots(vm->layout, slots, MEM_MAX_SLOTS);
+	int ret;
+
+	for (i = 0; i < n; i++) {
+		ret = set_slot(vm, &slots[i]);
+		if (ret) {
+			errno = -ret;
+			return host_err("KVM_SET_USER_MEMORY_REGION");
+		}
+		if (n > 1 || vm->layout->late.size)
+			vmm_trace("memslot %u: [%#llx, %#llx)", i,
+				  (unsigned long long)slots[i].start,
+				  (unsigned long long)(slots[i].start +
+						       slots[i].size));
+	}
+	return 0;
+}
+
+/*
+ * RIG_CMD_MEM_PLUG: the late range as a new memslot of fresh memory, mapped
+ * over its place in the RAM mapping so the VMM's own accesses need no second
+ * view.  (The host kernel may lack madvise(), hence a new mapping.)
+ */
+int vm_plug_late(void *ctx, const struct mem_range *r)
+{
+	struct vm *vm = ctx;
+	unsigned int slot = vm->nr_slots;
+	void *p = (uint8_t *)vm->ram + r->start;
+	int ret = 0;
+
+	if (mmap(p, r->size, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED,
+		 -1, 0) == MAP_FAILED)
+		ret = -errno;
+	if (!ret)
+		ret = set_slot(vm, r);
+	vmm_trace("mem plug [%#llx, %#llx): KVM_SET_USER_MEMORY_REGION(slot %u) = %s",
+		  (unsigned long long)r->start,
+		  (unsigned long long)(r->start + r->size), slot,
+		  ret ? strerror(-ret) : "0");
+	return ret;
+}
+
+int vm_create(struct vm *vm, const struct vmm_config *cfg)
+{
 	uint64_t idmap = KVM_IDENTITY_MAP_GPA;
 	int ret;
 
@@ -113,8 +170,9 @@ int vm_create(struct vm *vm, const struct vmm_config *cfg)
 	/* Later cases halt until the LAPIC timer fires: it must be in-kernel. */
 	if (ioctl(vm->vm_fd, KVM_CREATE_IRQCHIP, 0))
 		return host_err("KVM_CREATE_IRQCHIP");
-	if (ioctl(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &region))
-		return host_err("KVM_SET_USER_MEMORY_REGION");
+	ret = create_slots(vm);
+	if (ret)
+		return ret;
 	if (!cfg->no_xen)
 		return xen_config(vm);
 	return 0;

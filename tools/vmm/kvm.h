@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The VM: /dev/kvm, one memslot, the in-kernel irqchip and one vCPU.
+ * The VM: /dev/kvm, RAM's memslots, the in-kernel irqchip and one vCPU.
  */
 #ifndef VMM_KVM_H
 #define VMM_KVM_H
@@ -14,6 +14,7 @@ struct kvm_cpuid2;
 int vm_create(struct vm *vm, const struct vmm_config *cfg);
 int vcpu_create(struct vm *vm, const struct vmm_config *cfg, uint32_t entry);
 void vm_destroy(struct vm *vm);
+int vm_plug_late(void *vm, const struct mem_range *r);
 
 /* cpuid.c */
 #define XEN_CPUID_EXTRA	3

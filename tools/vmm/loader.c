@@ -21,6 +21,10 @@
 #define MBI_AREA_START	RIG_MBI_GPA
 #define MBI_AREA_END	(RIG_CMDLINE_GPA + RIG_CMDLINE_MAX)
 
+_Static_assert(RIG_MBI_GPA + sizeof(struct mb_info) <= MB_MODS_LIST_GPA &&
+	       MB_MODS_LIST_END <= RIG_CMDLINE_GPA,
+	       "module list between the info and the command line");
+
 static int fail(char *err, size_t errlen, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
@@ -251,6 +255,65 @@ int mb_write_info(void *ram, size_t ram_size, const char *cmdline,
 	mbi.mem_lower = 640;
 	mbi.mem_upper = (ram_size - (1u << 20)) >> 10;
 	mbi.cmdline = RIG_CMDLINE_GPA;
+	memcpy(base + RIG_MBI_GPA, &mbi, sizeof(mbi));
+	return 0;
+}
+
+/*
+ * Multiboot modules, page-aligned from RIG_MODULE_GPA up, after
+ * mb_write_info().  Their list and names live in the unused part of the
+ * boot-information area, which no segment may overlap, so they need no
+ * room of their own.  *end is the first byte after the last module.
+ */
+int mb_add_modules(void *ram, size_t ram_size, const struct mb_image *img,
+		   const struct mb_module *mods, unsigned int n,
+		   uint64_t *end, char *err, size_t errlen)
+{
+	uint8_t *base = ram;
+	uint64_t gpa = RIG_MODULE_GPA, mod_end;
+	uint32_t str = MB_MODS_LIST_GPA + n * sizeof(struct mb_mod_entry);
+	struct mb_mod_entry e;
+	struct mb_info mbi;
+	unsigned int i;
+	size_t len;
+
+	*end = gpa;
+	if (!n)
+		return 0;
+	for (i = 0; i < n; i++) {
+		mod_end = gpa + mods[i].len;
+		if (mod_end > ram_size)
+			return fail(err, errlen,
+				    "module %s: [%#llx, %#llx) does not fit in guest RAM (%zu MiB)",
+				    mods[i].name, (unsigned long long)gpa,
+				    (unsigned long long)mod_end, ram_size >> 20);
+		if (gpa < img->load_end && mod_end > img->load_start)
+			return fail(err, errlen,
+				    "module %s: [%#llx, %#llx) overlaps the guest image [%#x, %#llx)",
+				    mods[i].name, (unsigned long long)gpa,
+				    (unsigned long long)mod_end, img->load_start,
+				    (unsigned long long)img->load_end);
+		len = strlen(mods[i].name) + 1;
+		if (str + len > MB_MODS_LIST_END)
+			return fail(err, errlen,
+				    "module names too long for the boot information area");
+		memcpy(base + str, mods[i].name, len);
+		memcpy(base + gpa, mods[i].data, mods[i].len);
+		e = (struct mb_mod_entry) {
+			.mod_start = gpa,
+			.mod_end = mod_end,
+			.string = str,
+		};
+		memcpy(base + MB_MODS_LIST_GPA + i * sizeof(e), &e, sizeof(e));
+		str += len;
+		gpa = (mod_end + 4095) & ~4095ull;
+		*end = mod_end;
+	}
+
+	memcpy(&mbi, base + RIG_MBI_GPA, sizeof(mbi));
+	mbi.flags |= MB_INFO_MODS;
+	mbi.mods_count = n;
+	mbi.mods_addr = MB_MODS_LIST_GPA;
 	memcpy(base + RIG_MBI_GPA, &mbi, sizeof(mbi));
 	return 0;
 }

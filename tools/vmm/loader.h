@@ -24,6 +24,26 @@
 /* multiboot_info.flags */
 #define MB_INFO_MEMORY		(1u << 0)
 #define MB_INFO_CMDLINE		(1u << 2)
+#define MB_INFO_MODS		(1u << 3)
+
+/* multiboot_info.mods_addr points to an array of these. */
+struct mb_mod_entry {
+	uint32_t mod_start;
+	uint32_t mod_end;
+	uint32_t string;
+	uint32_t reserved;
+};
+
+/* A module to load: the file's contents and the string the guest sees. */
+struct mb_module {
+	const void *data;
+	size_t len;
+	const char *name;
+};
+
+/* Where modules and their list go, for the VMM's layout checks. */
+#define MB_MODS_LIST_GPA	0x8100u	/* in the info area, before the cmdline */
+#define MB_MODS_LIST_END	0x8800u
 
 /* The part of struct multiboot_info the rig fills; the rest reads as 0. */
 struct mb_info {
@@ -51,5 +71,8 @@ int mb_load(const void *img, size_t len, void *ram, size_t ram_size,
 	    struct mb_image *out, char *err, size_t errlen);
 int mb_write_info(void *ram, size_t ram_size, const char *cmdline,
 		  char *err, size_t errlen);
+int mb_add_modules(void *ram, size_t ram_size, const struct mb_image *img,
+		   const struct mb_module *mods, unsigned int n,
+		   uint64_t *end, char *err, size_t errlen);
 
 #endif /* VMM_LOADER_H */

@@ -13,7 +13,7 @@ bool log_quiet;
 
 static void vlog(FILE *f, const char *prefix, const char *fmt, va_list ap)
 {
-	char buf[512];
+	char buf[1024];
 	int n;
 
 	n = vsnprintf(buf, sizeof(buf), fmt, ap);

@@ -4,6 +4,7 @@
  * turns its fate into an exit status (enum rig_vmm_exit in rig/abi.h).
  *
  *   vmm [--mem MB] [--timeout SEC] [--xen-version MAJ.MIN] [--cmdline STR]
+ *       [--split ADDR] [--hole ADDR:SIZE] [--late ADDR:SIZE] [--module FILE]
  *       [--quiet] GUEST.elf
  *
  * --no-xen is a debugging aid, left out of the usage text: it skips the Xen
@@ -22,6 +23,7 @@
 
 #include <rig/abi.h>
 
+#include "hcall_kvm.h"
 #include "kvm.h"
 #include "loader.h"
 #include "log.h"
@@ -36,7 +38,8 @@
 
 static const char usage[] =
 	"usage: vmm [--mem MB] [--timeout SEC] [--xen-version MAJ.MIN]\n"
-	"           [--cmdline STR] [--quiet] GUEST.elf\n";
+	"           [--cmdline STR] [--split ADDR] [--hole ADDR:SIZE]\n"
+	"           [--late ADDR:SIZE] [--module FILE] [--quiet] GUEST.elf\n";
 
 enum {
 	OPT_MEM = 1,
@@ -44,6 +47,10 @@ enum {
 	OPT_XEN_VERSION,
 	OPT_CMDLINE,
 	OPT_QUIET,
+	OPT_SPLIT,
+	OPT_HOLE,
+	OPT_LATE,
+	OPT_MODULE,
 	OPT_NO_XEN,
 	OPT_HELP,
 };
@@ -54,6 +61,10 @@ static const struct option options[] = {
 	{ "xen-version", required_argument, NULL, OPT_XEN_VERSION },
 	{ "cmdline",	 required_argument, NULL, OPT_CMDLINE },
 	{ "quiet",	 no_argument,	    NULL, OPT_QUIET },
+	{ "split",	 required_argument, NULL, OPT_SPLIT },
+	{ "hole",	 required_argument, NULL, OPT_HOLE },
+	{ "late",	 required_argument, NULL, OPT_LATE },
+	{ "module",	 required_argument, NULL, OPT_MODULE },
 	{ "no-xen",	 no_argument,	    NULL, OPT_NO_XEN },
 	{ "help",	 no_argument,	    NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 }
@@ -94,6 +105,7 @@ static int parse_version(const char *s, struct vmm_config *cfg)
 
 static int parse_args(int argc, char **argv, struct vmm_config *cfg)
 {
+	char err[160];
 	unsigned long v;
 	int opt;
 
@@ -134,6 +146,26 @@ static int parse_args(int argc, char **argv, struct vmm_config *cfg)
 		case OPT_QUIET:
 			log_quiet = true;
 			break;
+		case OPT_SPLIT:
+			if (mem_parse_split(&cfg->mem, optarg, err, sizeof(err)))
+				goto bad_layout;
+			break;
+		case OPT_HOLE:
+			if (mem_parse_hole(&cfg->mem, optarg, err, sizeof(err)))
+				goto bad_layout;
+			break;
+		case OPT_LATE:
+			if (mem_parse_late(&cfg->mem, optarg, err, sizeof(err)))
+				goto bad_layout;
+			break;
+		case OPT_MODULE:
+			if (cfg->nr_modules == VMM_MAX_MODULES) {
+				vmm_err("--module: more than %u given",
+					VMM_MAX_MODULES);
+				return -1;
+			}
+			cfg->modules[cfg->nr_modules++] = optarg;
+			break;
 		case OPT_NO_XEN:
 			cfg->no_xen = true;
 			break;
@@ -154,7 +186,16 @@ static int parse_args(int argc, char **argv, struct vmm_config *cfg)
 		return -1;
 	}
 	cfg->image = argv[optind];
+
+	/* --mem may come after the ranges: check them against the final size. */
+	cfg->mem.ram_size = (uint64_t)cfg->mem_mb << 20;
+	if (mem_layout_check(&cfg->mem, err, sizeof(err)))
+		goto bad_layout;
 	return 0;
+
+bad_layout:
+	vmm_err("%s", err);
+	return -1;
 }
 
 static void *read_image(const char *path, size_t *len)
@@ -199,9 +240,63 @@ err_close:
 	return NULL;
 }
 
+/* The file's base name: what the guest sees as the module's string. */
+static const char *base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash ? slash + 1 : path;
+}
+
+static int load_modules(struct vmm *v, const struct mb_image *mb,
+			uint64_t *end)
+{
+	struct mb_module mods[VMM_MAX_MODULES];
+	unsigned int i, n = v->cfg.nr_modules;
+	char err[256];
+	int ret = 0;
+
+	*end = RIG_MODULE_GPA;
+	for (i = 0; i < n; i++) {
+		mods[i].name = base_name(v->cfg.modules[i]);
+		mods[i].data = read_image(v->cfg.modules[i], &mods[i].len);
+		if (!mods[i].data) {
+			ret = RIG_EXIT_USAGE;
+			n = i;
+			goto out;
+		}
+	}
+	if (mb_add_modules(v->vm.ram, v->vm.ram_size, mb, mods, n, end, err,
+			   sizeof(err))) {
+		vmm_err("--module: %s", err);
+		ret = RIG_EXIT_USAGE;
+	}
+out:
+	for (i = 0; i < n; i++)
+		free((void *)mods[i].data);
+	return ret;
+}
+
+/*
+ * What the VMM writes before boot must be where the guest can read it: not
+ * in a hole, nor in the late range (which is fresh memory when plugged).
+ */
+static int check_loaded(const struct vmm *v, const char *what,
+			uint64_t start, uint64_t end)
+{
+	if (end > start && !mem_present(&v->cfg.mem, start, end - start)) {
+		vmm_err("%s [%#llx, %#llx) lies in a --hole or --late range",
+			what, (unsigned long long)start,
+			(unsigned long long)end);
+		return RIG_EXIT_USAGE;
+	}
+	return 0;
+}
+
 /* Read and place the guest in RAM: all of it checkable without KVM. */
 static int load_guest(struct vmm *v, struct mb_image *mb)
 {
+	uint64_t mods_end;
 	char err[256];
 	size_t len;
 	void *img;
@@ -219,7 +314,16 @@ static int load_guest(struct vmm *v, struct mb_image *mb)
 		vmm_err("%s: %s", v->cfg.image, err);
 		return RIG_EXIT_USAGE;
 	}
-	return 0;
+	ret = load_modules(v, mb, &mods_end);
+	if (!ret)
+		ret = check_loaded(v, "the guest image", mb->load_start,
+				   mb->load_end);
+	if (!ret)
+		ret = check_loaded(v, "the boot information", RIG_MBI_GPA,
+				   RIG_CMDLINE_GPA + RIG_CMDLINE_MAX);
+	if (!ret && v->cfg.nr_modules)
+		ret = check_loaded(v, "the modules", RIG_MODULE_GPA, mods_end);
+	return ret;
 }
 
 static struct vmm vmm = {
@@ -244,6 +348,7 @@ int main(int argc, char **argv)
 		return RIG_EXIT_USAGE;
 
 	v->vm.ram_size = (size_t)v->cfg.mem_mb << 20;
+	v->vm.layout = &v->cfg.mem;
 	v->vm.ram = mmap(NULL, v->vm.ram_size, PROT_READ | PROT_WRITE,
 			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (v->vm.ram == MAP_FAILED) {
@@ -257,14 +362,24 @@ int main(int argc, char **argv)
 		return ret;
 
 	serial_init(&v->serial, stdout, SERIAL_DEFAULT_CAP);
+	v->ctl.mem = &v->cfg.mem;
+	v->ctl.add_slot = vm_plug_late;
+	v->ctl.slot_ctx = &v->vm;
+
+	ret = vm_create(&v->vm, &v->cfg);
 	v->hcall_env = (struct hcall_env) {
-		.mem = { .base = v->vm.ram, .size = v->vm.ram_size },
+		.mem = {
+			.base = v->vm.ram,
+			.size = v->vm.ram_size,
+			.layout = &v->cfg.mem,
+		},
 		.console = &v->serial,
 		.xen_major = v->cfg.xen_major,
 		.xen_minor = v->cfg.xen_minor,
+		.kvm_xen_caps = v->vm.xen_caps,
+		.ops = &hcall_kvm_ops,
+		.ops_ctx = &v->vm,
 	};
-
-	ret = vm_create(&v->vm, &v->cfg);
 	if (!ret)
 		ret = vcpu_create(&v->vm, &v->cfg, mb.entry);
 	if (!ret)

@@ -11,10 +11,13 @@
 
 #include "ctlport.h"
 #include "hypercall.h"
+#include "memlayout.h"
 #include "serial.h"
 
 /* Exit handlers return this to keep running, or an enum rig_vmm_exit. */
 #define VMM_CONTINUE	(-1)
+
+#define VMM_MAX_MODULES	16
 
 struct kvm_run;
 
@@ -25,6 +28,9 @@ struct vmm_config {
 	uint16_t xen_minor;
 	const char *cmdline;
 	const char *image;
+	const char *modules[VMM_MAX_MODULES];	/* --module, in order */
+	unsigned int nr_modules;
+	struct mem_layout mem;		/* --split, --hole, --late */
 	bool no_xen;			/* debugging aid: plain KVM guest */
 };
 
@@ -36,6 +42,9 @@ struct vm {
 	size_t run_size;
 	void *ram;
 	size_t ram_size;
+	struct mem_layout *layout;	/* what is present; the late range */
+	unsigned int nr_slots;		/* memslots created so far */
+	uint32_t xen_caps;		/* KVM_CAP_XEN_HVM */
 };
 
 struct vmm {

@@ -19,7 +19,7 @@ static int xen_hcall(struct vmm *v, struct kvm_run *run)
 		.cpl = run->xen.u.hcall.cpl,
 	};
 	struct hcall_res res;
-	char line[256];
+	char line[640];
 	unsigned int i;
 
 	for (i = 0; i < 6; i++)

@@ -1,0 +1,39 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# soak.sh N [run.sh options]: run the matrix N times and count the results
+# that differ from the first run.  A rig whose checks flake under emulation
+# wastes a kernel developer's day: the count must be 0.
+
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+n=${1:-10}
+shift || true
+case $n in ''|*[!0-9]*|0) echo "soak: N must be a positive number" >&2; exit 2 ;; esac
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+statuses() {
+	python3 -c 'import json, sys
+for r in json.load(open(sys.argv[1]))["results"]:
+    print(r["host"], r["case"], r["status"])' "$1/latest/summary.json" 2>/dev/null
+}
+
+make -s -C "$top" userspace || exit 2
+differ=0
+for i in $(seq 1 "$n"); do
+	"$top/run.sh" --no-build --results "$work/r$i" "$@" > "$work/r$i.out" 2>&1
+	statuses "$work/r$i" > "$work/s$i"
+	if [ "$i" = 1 ]; then
+		total=$(wc -l < "$work/s1")
+		echo "soak: run 1: $total results"
+		continue
+	fi
+	d=$(diff "$work/s1" "$work/s$i" | grep -c '^>')
+	differ=$((differ + d))
+	echo "soak: run $i: $d results differ from run 1"
+	diff "$work/s1" "$work/s$i" | grep '^[<>]' | sed 's/^/soak:   /'
+done
+echo "soak: $n runs, $differ results differed from the first run"
+[ "$differ" = 0 ]

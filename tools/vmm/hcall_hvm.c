@@ -1,0 +1,143 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hvm_op(HVMOP_set_param/get_param) and vm_assist: the two places where
+ * Xen latches domain-wide behaviour that KVM keeps as VM attributes.
+ */
+#include <errno.h>
+#include <stddef.h>
+#include <stdint.h>	/* the Xen headers need it first */
+
+#include <xen/xen.h>
+#include <xen/errno.h>
+#include <xen/hvm/hvm_op.h>
+#include <xen/hvm/params.h>
+
+#include "hcall_priv.h"
+#include "kvm_xen_uapi.h"
+
+_Static_assert(HVM_NR_PARAMS == HCALL_NR_PARAMS, "HVM_NR_PARAMS");
+/* The same 16 bytes in both ABIs: value is 8-aligned either way. */
+_Static_assert(sizeof(struct xen_hvm_param) == 16 &&
+	       offsetof(struct xen_hvm_param, value) == 8, "xen_hvm_param");
+
+#define CALLBACK_TYPE(v)	((v) >> 56)
+#define CALLBACK_TYPE_VECTOR	2
+
+/*
+ * HVM_PARAM_CALLBACK_IRQ: like Xen, latch the word size of the caller (so a
+ * guest that switches modes gets the shared_info layout it now uses), and
+ * hand KVM the upcall vector when the callback is one.
+ */
+static void set_callback_irq(struct hcall_env *env, const struct hcall *c,
+			     uint64_t value, struct hcall_res *res)
+{
+	uint8_t vector = 0;
+	int ret;
+
+	hc_hvm_set(env, res, KVM_XEN_ATTR_TYPE_LONG_MODE, c->longmode);
+	if (CALLBACK_TYPE(value) == CALLBACK_TYPE_VECTOR)
+		vector = value & 0xff;
+	else if (!env->st.upcall_vector)
+		return;
+	ret = hc_hvm_set(env, res, KVM_XEN_ATTR_TYPE_UPCALL_VECTOR, vector);
+	if (!ret)
+		env->st.upcall_vector = vector;
+	else
+		hcall_note(res, "Xen takes any vector");
+}
+
+static int64_t hvm_param(struct hcall_env *env, const struct hcall *c,
+			 bool set, uint64_t arg, struct hcall_res *res)
+{
+	const char *op = set ? "set_param" : "get_param";
+	struct xen_hvm_param hp;
+
+	if (gva_read(env, res, arg, &hp, sizeof(hp))) {
+		hcall_describe(res, "hvm_op(%s, arg %#llx)", op,
+			       (unsigned long long)arg);
+		return -XEN_EFAULT;
+	}
+	if (set)
+		hcall_describe(res, "hvm_op(set_param, dom %#x, %u, %#llx)",
+			       hp.domid, hp.index,
+			       (unsigned long long)hp.value);
+	else
+		hcall_describe(res, "hvm_op(get_param, dom %#x, %u)",
+			       hp.domid, hp.index);
+	if (hp.domid != DOMID_SELF)
+		return -XEN_ESRCH;
+	if (hp.index >= HVM_NR_PARAMS)
+		return -XEN_EINVAL;
+	if (set) {
+		if (hp.index == HVM_PARAM_CALLBACK_IRQ)
+			set_callback_irq(env, c, hp.value, res);
+		env->st.params[hp.index] = hp.value;
+		return 0;
+	}
+	hp.value = env->st.params[hp.index];
+	hcall_note(res, "value %#llx", (unsigned long long)hp.value);
+	return gva_write(env, res, arg, &hp, sizeof(hp));
+}
+
+/* hvm_op(unsigned long op, void *arg) */
+int64_t do_hvm_op(struct hcall_env *env, const struct hcall *c,
+		  const uint64_t *p, struct hcall_res *res)
+{
+	switch (p[0]) {
+	case HVMOP_set_param:
+		return hvm_param(env, c, true, p[1], res);
+	case HVMOP_get_param:
+		return hvm_param(env, c, false, p[1], res);
+	default:
+		hcall_describe(res, "hvm_op(%llu, %#llx)",
+			       (unsigned long long)p[0],
+			       (unsigned long long)p[1]);
+		return -XEN_ENOSYS;
+	}
+}
+
+/*
+ * vm_assist(cmd, type), as Xen's do_vm_assist: the type is checked before
+ * the command.  HVM guests got it in Xen 4.14, with runstate_update_flag
+ * the only valid type.  KVM before 6.2 cannot turn the flag off (it always
+ * sets it), nor be asked: then the VMM refuses as a Xen without the type
+ * would.
+ */
+int64_t do_vm_assist(struct hcall_env *env, const struct hcall *c,
+		     const uint64_t *p, struct hcall_res *res)
+{
+	uint32_t cmd = p[0];
+	uint64_t type = p[1];
+	const char *cname = cmd == VMASST_CMD_enable ? "enable" :
+			    cmd == VMASST_CMD_disable ? "disable" : NULL;
+	bool on = cmd == VMASST_CMD_enable;
+	int ret;
+
+	if (cname)
+		hcall_describe(res, "vm_assist(%s, %llu)", cname,
+			       (unsigned long long)type);
+	else
+		hcall_describe(res, "vm_assist(%u, %llu)", cmd,
+			       (unsigned long long)type);
+	if (env->xen_major < 4 || (env->xen_major == 4 && env->xen_minor < 14))
+		return -XEN_ENOSYS;
+	if (type != VMASST_TYPE_runstate_update_flag)
+		return -XEN_EINVAL;
+	if (!cname)
+		return -XEN_ENOSYS;
+	if (!(env->kvm_xen_caps & KVM_XEN_HVM_CONFIG_RUNSTATE_UPDATE_FLAG)) {
+		hcall_note(res, "KVM_CAP_XEN_HVM %#x lacks RUNSTATE_UPDATE_FLAG, not asked; Xen would return 0",
+			   env->kvm_xen_caps);
+		return -XEN_EINVAL;
+	}
+	ret = hc_hvm_set(env, res, KVM_XEN_ATTR_TYPE_RUNSTATE_UPDATE_FLAG, on);
+	if (ret) {
+		hcall_note(res, "Xen would return 0");
+		return -XEN_EINVAL;
+	}
+	if (on)
+		env->st.vm_assist |= 1u << VMASST_TYPE_runstate_update_flag;
+	else
+		env->st.vm_assist &= ~(1u << VMASST_TYPE_runstate_update_flag);
+	return 0;
+}

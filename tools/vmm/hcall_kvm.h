@@ -1,0 +1,11 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef VMM_HCALL_KVM_H
+#define VMM_HCALL_KVM_H
+
+#include "hypercall.h"
+#include "vmm.h"
+
+/* ops_ctx: the struct vm. */
+extern const struct hcall_ops hcall_kvm_ops;
+
+#endif /* VMM_HCALL_KVM_H */
