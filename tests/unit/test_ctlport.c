@@ -2,6 +2,7 @@
 /*
  * The rig control port: the answers the guest reads back and RIG_CMD_EXIT.
  */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -77,6 +78,87 @@ static void test_unknown_command(void **state)
 	assert_int_equal(out32(&c, RIG_PORT_CMD, 0), VMM_CONTINUE);
 }
 
+struct fake_slots {
+	unsigned int calls;
+	struct mem_range last;
+	int ret;
+};
+
+static int fake_add_slot(void *ctx, const struct mem_range *r)
+{
+	struct fake_slots *s = ctx;
+
+	s->calls++;
+	s->last = *r;
+	return s->ret;
+}
+
+/* RIG_CMD_MEM_PLUG: once, only with a --late range; then it is present. */
+static void test_mem_plug(void **state)
+{
+	struct mem_layout l = {
+		.ram_size = 64 << 20,
+		.late = { 0x3000000, 0x100000 },
+	};
+	struct fake_slots s = { 0 };
+	struct ctlport c = {
+		.mem = &l, .add_slot = fake_add_slot, .slot_ctx = &s,
+	};
+
+	out32(&c, RIG_PORT_CMD, RIG_CMD_MEM_LATE_BASE);
+	assert_int_equal(in32(&c, RIG_PORT_DATA), 0x3000000);
+	assert_false(mem_present(&l, 0x3000800, 44));
+
+	assert_int_equal(out32(&c, RIG_PORT_CMD, RIG_CMD_MEM_PLUG),
+			 VMM_CONTINUE);
+	assert_int_equal(in32(&c, RIG_PORT_DATA), 0);
+	assert_int_equal(s.calls, 1);
+	assert_int_equal(s.last.start, 0x3000000);
+	assert_int_equal(s.last.size, 0x100000);
+	assert_true(mem_present(&l, 0x3000800, 44));
+
+	/* already plugged */
+	out32(&c, RIG_PORT_CMD, RIG_CMD_MEM_PLUG);
+	assert_int_equal(in32(&c, RIG_PORT_DATA), 0xffffffff);
+	assert_int_equal(s.calls, 1);
+	/* the base is still reported */
+	out32(&c, RIG_PORT_CMD, RIG_CMD_MEM_LATE_BASE);
+	assert_int_equal(in32(&c, RIG_PORT_DATA), 0x3000000);
+}
+
+static void test_mem_plug_refused(void **state)
+{
+	struct mem_layout l = { .ram_size = 64 << 20 };
+	struct fake_slots s = { 0 };
+	struct ctlport c = {
+		.mem = &l, .add_slot = fake_add_slot, .slot_ctx = &s,
+	};
+	struct ctlport bare = { 0 };
+
+	/* no late range */
+	out32(&c, RIG_PORT_CMD, RIG_CMD_MEM_LATE_BASE);
+	assert_int_equal(in32(&c, RIG_PORT_DATA), 0);
+	out32(&c, RIG_PORT_CMD, RIG_CMD_MEM_PLUG);
+	assert_int_equal(in32(&c, RIG_PORT_DATA), 0xffffffff);
+	assert_int_equal(s.calls, 0);
+
+	/* KVM refusing the memslot: -1, and it stays absent */
+	l.late = (struct mem_range){ 0x3000000, 0x1000 };
+	s.ret = -EEXIST;
+	out32(&c, RIG_PORT_CMD, RIG_CMD_MEM_PLUG);
+	assert_int_equal(in32(&c, RIG_PORT_DATA), 0xffffffff);
+	assert_false(mem_present(&l, 0x3000000, 1));
+	s.ret = 0;
+	out32(&c, RIG_PORT_CMD, RIG_CMD_MEM_PLUG);
+	assert_int_equal(in32(&c, RIG_PORT_DATA), 0);
+
+	/* a control port with no layout at all */
+	out32(&bare, RIG_PORT_CMD, RIG_CMD_MEM_PLUG);
+	assert_int_equal(in32(&bare, RIG_PORT_DATA), 0xffffffff);
+	out32(&bare, RIG_PORT_CMD, RIG_CMD_MEM_LATE_BASE);
+	assert_int_equal(in32(&bare, RIG_PORT_DATA), 0);
+}
+
 /* Reading the command port gives nothing; narrow reads stay in bounds. */
 static void test_odd_accesses(void **state)
 {
@@ -99,6 +181,8 @@ int main(void)
 		cmocka_unit_test(test_exit),
 		cmocka_unit_test(test_unknown_command),
 		cmocka_unit_test(test_odd_accesses),
+		cmocka_unit_test(test_mem_plug),
+		cmocka_unit_test(test_mem_plug_refused),
 	};
 
 	log_quiet = true;

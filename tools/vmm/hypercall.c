@@ -9,7 +9,6 @@
  * addresses, translated page by page and checked against the memory layout
  * before any access.
  */
-#include <stdarg.h>
 #include <stdint.h>	/* the Xen headers need it first */
 #include <stdio.h>
 #include <string.h>
@@ -35,7 +34,6 @@ struct hcall_desc {
 	hcall_fn fn;
 };
 
-#define describe hcall_describe
 
 int rig_exit_for_shutdown(uint32_t reason)
 {
@@ -76,7 +74,7 @@ static int64_t do_xen_version(struct hcall_env *env, const struct hcall *c,
 	/* cmd is an int in the Xen ABI: upper register bits are not part of it. */
 	uint32_t cmd = p[0];
 
-	describe(res, "xen_version(%u)", cmd);
+	hcall_describe(res, "xen_version(%u)", cmd);
 	switch (cmd) {
 	case XENVER_version:
 		return (int64_t)((uint32_t)env->xen_major << 16 | env->xen_minor);
@@ -137,7 +135,7 @@ static int64_t do_console_io(struct hcall_env *env, const struct hcall *c,
 	uint32_t cmd = p[0], count = p[1];
 	uint64_t buf = p[2];
 
-	describe(res, "console_io(%u, %u, %#llx)", cmd, count,
+	hcall_describe(res, "console_io(%u, %u, %#llx)", cmd, count,
 		 (unsigned long long)buf);
 	switch (cmd) {
 	case CONSOLEIO_write:
@@ -164,21 +162,21 @@ static int64_t do_sched_op(struct hcall_env *env, const struct hcall *c,
 
 	switch (cmd) {
 	case SCHEDOP_yield:
-		describe(res, "sched_op(yield)");
+		hcall_describe(res, "sched_op(yield)");
 		return 0;
 	case SCHEDOP_shutdown:
 		if (gva_read(env, res, arg, &ss, sizeof(ss))) {
-			describe(res, "sched_op(shutdown, %#llx)",
+			hcall_describe(res, "sched_op(shutdown, %#llx)",
 				 (unsigned long long)arg);
 			return -XEN_EFAULT;
 		}
-		describe(res, "sched_op(shutdown, %s)",
+		hcall_describe(res, "sched_op(shutdown, %s)",
 			 shutdown_name(ss.reason));
 		res->action = HCALL_EXIT;
 		res->exit_code = rig_exit_for_shutdown(ss.reason);
 		return 0;
 	default:
-		describe(res, "sched_op(%u, %#llx)", cmd,
+		hcall_describe(res, "sched_op(%u, %#llx)", cmd,
 			 (unsigned long long)arg);
 		return -XEN_ENOSYS;
 	}
@@ -213,14 +211,14 @@ void hcall_dispatch(struct hcall_env *env, const struct hcall *in,
 
 	/* As Xen does for HVM guests: only ring 0 may make hypercalls. */
 	if (in->cpl != 0) {
-		describe(res, "hypercall_%llu from cpl %u",
+		hcall_describe(res, "hypercall_%llu from cpl %u",
 			 (unsigned long long)nr, in->cpl);
 		res->ret = -XEN_EPERM;
 		return;
 	}
 
 	if (nr >= HCALL_TABLE_SIZE || !hcall_table[nr].fn) {
-		describe(res, "hypercall_%llu(%#llx, %#llx, %#llx)",
+		hcall_describe(res, "hypercall_%llu(%#llx, %#llx, %#llx)",
 			 (unsigned long long)nr, (unsigned long long)p[0],
 			 (unsigned long long)p[1], (unsigned long long)p[2]);
 		res->ret = -XEN_ENOSYS;

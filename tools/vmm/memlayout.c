@@ -164,7 +164,6 @@ int mem_layout_check(const struct mem_layout *l, char *err, size_t errlen)
 	}
 	for (i = 0; i < l->nr_splits; i++) {
 		uint64_t a = l->splits[i];
-		struct mem_range at = { a, 1 };
 
 		if (a & (MEM_PAGE_SIZE - 1))
 			return fail(err, errlen, "--split %#llx: not page-aligned",
@@ -181,7 +180,8 @@ int mem_layout_check(const struct mem_layout *l, char *err, size_t errlen)
 					    (unsigned long long)a);
 		/* A cut inside a range that is not RAM would cut nothing. */
 		for (j = 0; j < n; j++)
-			if (overlaps(&at, abs[j]))
+			if (a > abs[j]->start &&
+			    a - abs[j]->start < abs[j]->size)
 				return fail(err, errlen,
 					    "--split %#llx: inside %#llx:%#llx, which is not RAM",
 					    (unsigned long long)a,

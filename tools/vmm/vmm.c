@@ -270,6 +270,9 @@ static int load_modules(struct vmm *v, const struct mb_image *mb,
 			   sizeof(err))) {
 		vmm_err("--module: %s", err);
 		ret = RIG_EXIT_USAGE;
+	} else if (n) {
+		vmm_trace("%u module(s) at [%#x, %#llx)", n, RIG_MODULE_GPA,
+			  (unsigned long long)*end);
 	}
 out:
 	for (i = 0; i < n; i++)
