@@ -8,7 +8,7 @@ INIT := tools/init/build/init
 N ?= 10
 
 .PHONY: all userspace guest vmm init deps kernels run test unit-test \
-	logcheck-test runner-test smoke iso-test images bisect bisect-test lint bench soak clean
+	logcheck-test runner-test smoke iso-test images bisect bisect-test series-check debug-matrix lint bench soak clean
 
 all: userspace
 
@@ -73,6 +73,14 @@ bisect-test: userspace
 # make bisect HOST=patched-6.12 CASE=runstate-sweep-hvm64 [FIXED=1]
 bisect: deps userspace
 	tools/bisect.sh --host $(HOST) --case '$(CASE)' $(if $(FIXED),--fixed)
+
+# Every prefix of the series builds, every patch passes checkpatch --strict.
+series-check: deps
+	tools/series-check.sh host-patches/6.12/series
+
+# The whole matrix on the debug hosts (lockdep, KASAN, ...).
+debug-matrix: deps userspace
+	./run.sh -j 2 --host stock-6.12-debug,patched-6.12-debug
 
 soak: deps userspace
 	tools/soak.sh $(N)

@@ -8,6 +8,7 @@
 #include "case.h"
 #include "cmdline.h"
 #include "guest.h"
+#include "kexec.h"
 #include "ktap.h"
 #include "multiboot.h"
 #include "rig.h"
@@ -98,9 +99,9 @@ void main(uint32_t magic, uint32_t mbi_gpa)
 	int len;
 
 	trap_init();
-	ktap_header();
 
 	if (magic != MULTIBOOT_BOOTLOADER_MAGIC) {
+		ktap_header();
 		report(false, "multiboot_magic");
 		report_info("EAX at entry %#x, expected %#x", magic,
 			    MULTIBOOT_BOOTLOADER_MAGIC);
@@ -109,6 +110,10 @@ void main(uint32_t magic, uint32_t mbi_gpa)
 
 	if (mbi->flags & MULTIBOOT_INFO_CMDLINE)
 		config.cmdline = (const char *)(unsigned long)mbi->cmdline;
+	config.mbi_gpa = mbi_gpa;
+	/* A self-kexec stage continues the KTAP stream of the one before. */
+	if (!kexec_resume(config.cmdline))
+		ktap_header();
 	report_info("gpc-rig guest " GUEST_MODE ", command line: %s",
 		    config.cmdline);
 	parse_xenver();

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Mode switches for mode_call() (mode.c, include/mode.h).
+ * Mode switches for mode_call() (mode_call.c, include/mode.h).
  *
  * Each mode_run_<mode>(op, a, b) switches from the image's own mode to
  * <mode>, runs the operation there with interrupts off, switches back and
@@ -11,14 +11,15 @@
  * Exceptions: the image's own IDT serves its own mode, and compatibility
  * mode when the image is hvm64 (a long-mode IDT serves both).  Elsewhere
  * the IDT is the image's wrong width, so the switch loads a foreign one
- * (mode_idt32_desc / mode_idt64_desc, filled in by mode.c) whose handlers
+ * (mode_idt32_desc / mode_idt64_desc, filled in by mode_call.c) whose handlers
  * skip a faulting wrmsr or rdmsr of the operation and record the vector;
  * any other exception records itself and jumps to mode_bail, the way back
- * to the image's own mode, and mode.c reports the crash from there.
+ * to the image's own mode, and mode_call.c reports the crash from there.
  *
- * hvm32 builds 64-bit code into an elf32 object, which has no RIP-relative
- * relocations: the .code64 parts address memory absolutely, as the
- * identity-mapped low 4 GiB allow.
+ * hvm32 builds 64-bit code into an elf32 object, which can relocate
+ * neither RIP-relative nor sign-extended 32-bit fields: its .code64 parts
+ * load addresses into registers and go through those, which the identity
+ * mapping of the low 4 GiB allows.
  */
 #include "desc.h"
 #include "mode.h"
@@ -42,7 +43,10 @@
 	.code32
 	.globl mode_op32
 mode_op32:
-	cmp $MODE_OP_WRMSR, %eax
+	cmp $MODE_OP_JUMP, %eax
+	jne 4f
+	jmp *%ecx
+4:	cmp $MODE_OP_WRMSR, %eax
 	je 1f
 	cmp $MODE_OP_RDMSR, %eax
 	je 2f
@@ -371,7 +375,7 @@ mode_run_pm32:
 	.endm
 
 	/*
-	 * Into 64-bit mode as head.S does for hvm64, on mode.c's identity
+	 * Into 64-bit mode as head.S does for hvm64, on mode_call.c's identity
 	 * tables, with the foreign 64-bit IDT.
 	 */
 	.macro LM_ENTER

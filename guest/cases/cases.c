@@ -19,5 +19,7 @@ const struct guest_case guest_cases[] = {
 	{ "hcall-page",		case_hcall_page },
 	{ "wordsize-grow",	case_wordsize_grow },
 	{ "wordsize-shrink",	case_wordsize_shrink },
+	{ "kexec",		case_kexec },
+	{ "kexec-stage2",	case_kexec_stage2 },
 	{ }
 };

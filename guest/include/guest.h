@@ -24,6 +24,7 @@ struct guest_config {
 	const char *cmdline;		/* the whole multiboot command line */
 	unsigned int xen_major;		/* xenver=MAJ.MIN, the VMM's setting */
 	unsigned int xen_minor;
+	unsigned long mbi_gpa;		/* the multiboot_info we were given */
 };
 
 #endif /* GUEST_GUEST_H */

@@ -20,4 +20,15 @@ void report_skip(const char *reason, const char *name_fmt, ...) __printf(2, 3);
 void report_info(const char *fmt, ...) __printf(1, 2);
 void report_summary(void);
 
+/*
+ * The counters behind the check numbers and the totals, so that a guest
+ * that boots another image (self-kexec) continues one KTAP stream.
+ */
+struct ktap_counts {
+	unsigned int checks, pass, fail, skip;
+};
+
+void ktap_save(struct ktap_counts *c);
+void ktap_restore(const struct ktap_counts *c);
+
 #endif /* GUEST_KTAP_H */

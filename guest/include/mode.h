@@ -19,6 +19,8 @@
 #define MODE_OP_HCALL	3	/* hypercall-page entry a, first argument b,
 				 * the others 0, in the mode's own ABI:
 				 * answer EAX */
+#define MODE_OP_JUMP	4	/* 32-bit modes: jump to a, never return
+				 * (self-kexec leaves hvm64 through this) */
 
 #define MODE_INFO_PG		(1 << 0)	/* CR0.PG */
 #define MODE_INFO_LMA		(1 << 1)	/* EFER.LMA */

@@ -13,6 +13,7 @@
 /* multiboot_info.flags */
 #define MULTIBOOT_INFO_MEMORY		(1 << 0)
 #define MULTIBOOT_INFO_CMDLINE		(1 << 2)
+#define MULTIBOOT_INFO_MODS		(1 << 3)
 
 #ifndef __ASSEMBLY__
 
@@ -24,7 +25,16 @@ struct multiboot_info {
 	uint32_t mem_upper;
 	uint32_t boot_device;
 	uint32_t cmdline;
+	uint32_t mods_count;
+	uint32_t mods_addr;
 	/* Nothing beyond this point is used. */
+};
+
+struct multiboot_module {
+	uint32_t mod_start;
+	uint32_t mod_end;		/* exclusive */
+	uint32_t string;
+	uint32_t reserved;
 };
 
 #endif /* __ASSEMBLY__ */

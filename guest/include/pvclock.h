@@ -16,7 +16,8 @@ static inline uint64_t rdtsc(void)
 
 /*
  * System time in ns now, from @t; 0 if the hypervisor never wrote it
- * (version 0).  Retries while the version is odd or changes under us.
+ * (version 0) or the version stays odd.  Retries while the version is odd
+ * or changes under us.
  */
 uint64_t pvclock_read_ns(const volatile struct vcpu_time_info *t);
 

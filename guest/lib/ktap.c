@@ -61,6 +61,22 @@ void report_info(const char *fmt, ...)
 	printf("# %s\n", msg);
 }
 
+void ktap_save(struct ktap_counts *c)
+{
+	*c = (struct ktap_counts){
+		.checks = nr_checks, .pass = nr_pass, .fail = nr_fail,
+		.skip = nr_skip,
+	};
+}
+
+void ktap_restore(const struct ktap_counts *c)
+{
+	nr_checks = c->checks;
+	nr_pass = c->pass;
+	nr_fail = c->fail;
+	nr_skip = c->skip;
+}
+
 void report_summary(void)
 {
 	printf("# Totals: pass:%u fail:%u xfail:0 xpass:0 skip:%u error:0\n",

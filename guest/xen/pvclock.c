@@ -21,13 +21,19 @@ static uint64_t scale_delta(uint64_t delta, uint32_t mul, int8_t shift)
 	return hi + (lo >> 32);
 }
 
+/* An update takes microseconds; a version odd for this long is stuck. */
+#define MAX_TRIES	10000000u
+
 uint64_t pvclock_read_ns(const volatile struct vcpu_time_info *t)
 {
-	uint32_t version, mul;
+	uint32_t version, mul, tries = 0;
 	uint64_t tsc_ts, sys, tsc;
 	int8_t shift;
 
 	do {
+		/* Give up rather than hang: 0 makes the caller's check fail. */
+		if (++tries > MAX_TRIES)
+			return 0;
 		version = t->version;
 		if (!version)
 			return 0;
