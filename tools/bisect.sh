@@ -121,9 +121,9 @@ if [ "$base_rc" != 0 ] || [ "$tip_rc" != 1 ]; then
 fi
 
 if [ $fixed = 1 ]; then
-	git bisect start -q --term-old=broken --term-new=fixed "$tip" rig-base
+	git bisect start --term-old=broken --term-new=fixed "$tip" rig-base
 else
-	git bisect start -q "$tip" rig-base
+	git bisect start "$tip" rig-base
 fi
 log=$cache/bisect/$host.log
 mkdir -p "$(dirname "$log")"

@@ -40,6 +40,7 @@ static uint32_t check_cpuid_signature(void)
 	else
 		report_info("no Xen leaf with EAX >= base + 2; leaf %#x: EAX %#x signature \"%s\"",
 			    XEN_CPUID_FIRST_LEAF, r.a, sig);
+	report_info("xen-abi: 1");
 	report(base != 0, "xen_cpuid_signature");
 	return base;
 }
@@ -59,6 +60,7 @@ static uint32_t check_cpuid_hypercall_leaf(uint32_t base)
 {
 	struct cpuid r = cpuid(base + XEN_CPUID_LEAF_HCALL);
 
+	report_info("xen-abi: 2");
 	if (!report(r.a == 1 && r.b == RIG_XEN_MSR, "xen_cpuid_hypercall_leaf"))
 		report_info("hypercall pages %u MSR %#x, expected 1 and %#x",
 			    r.a, r.b, RIG_XEN_MSR);
@@ -119,6 +121,7 @@ static void check_hypercall_page_stub_shape(void)
 			break;
 	}
 
+	report_info("xen-abi: 3");
 	if (report(nr == HYPERCALL_ENTRIES, "hypercall_page_stub_shape")) {
 		report_info("hypercall instruction: %s", insn);
 	} else {

@@ -97,7 +97,7 @@ wt=$cache/git/wt-bisect-selftest
 bad=$(git -C "$wt" rev-parse HEAD~1 2>/dev/null)
 (
 	cd "$wt" &&
-	git bisect start -q HEAD rig-base &&
+	git bisect start HEAD rig-base &&
 	git bisect run "$top/tools/bisect-step.sh" --matrix "$work/matrix.cfg" --case crossing
 ) > "$work/tree.log" 2>&1
 git -C "$wt" bisect reset -q > /dev/null 2>&1
