@@ -20,7 +20,7 @@ cache=${GPC_RIG_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/gpc-rig}
 srcdir=${GPC_RIG_SRCDIR:-/usr/src}
 jobs=${JOBS:-$(nproc)}
 # Bump when this script changes how a kernel is made.
-recipe=3
+recipe=4
 
 name=
 source=
@@ -101,28 +101,36 @@ say() { echo "build-kernel: $name: $*" >&2; }
 
 extract() {
 	say "extracting $tarball"
-	rm -rf "$tree/src" "$tree/out" "$tree/applied"
+	rm -rf "$tree/src" "$tree/applied"
 	mkdir -p "$tree/src" "$tree/applied"
 	tar -C "$tree/src" --strip-components=1 -xf "$tarball"
 	echo "$source_id" > "$tree/src/.rig-source"
 }
 
-# A new tree starts as a copy of a sibling built from the same source and
-# configuration, so its first build is incremental too.
+# A new tree starts as a copy of a sibling built from the same source, best
+# one with the same configuration, so its first build is incremental too:
+# make rebuilds what the patches and the configuration change, no more.
 cfgkey=$(cat "${fragments[@]}" | sha256sum | cut -c1-16)
 if [ ! -f "$tree/src/.rig-source" ]; then
+	best=
 	for sib in "$cache"/trees/*/; do
 		sib=${sib%/}
 		[ "$sib" != "$tree" ] || continue
 		[ "$(cat "$sib/src/.rig-source" 2>/dev/null)" = "$source_id" ] || continue
-		[ "$(cat "$sib/out/.rig-config" 2>/dev/null)" = "$cfgkey" ] || continue
+		[ -f "$sib/src/rig-out/.rig-config" ] || continue
 		# Skip a sibling another builder is using right now.
 		flock -n "$sib.lock" true 2>/dev/null || continue
-		say "starting from a copy of $(basename "$sib")"
-		rm -rf "$tree/src" "$tree/out" "$tree/applied"
-		cp -a --reflink=auto "$sib/src" "$sib/out" "$sib/applied" "$tree/"
-		break
+		if [ "$(cat "$sib/src/rig-out/.rig-config")" = "$cfgkey" ]; then
+			best=$sib
+			break
+		fi
+		[ -n "$best" ] || best=$sib
 	done
+	if [ -n "$best" ]; then
+		say "starting from a copy of $(basename "$best")"
+		rm -rf "$tree/src" "$tree/applied"
+		cp -a --reflink=auto "$best/src" "$best/applied" "$tree/"
+	fi
 fi
 if [ ! -f "$tree/src/.rig-source" ] ||
    [ "$(cat "$tree/src/.rig-source")" != "$source_id" ]; then
@@ -164,7 +172,12 @@ for ((i = common; i < ${#patches[@]}; i++)); do
 done
 
 # Configuration: tinyconfig plus the fragments, then verify nothing was dropped.
-out=$tree/out
+#
+# The output directory is inside the source tree, so kbuild uses relative
+# paths (srctree is "..") in its dependency files: a tree copied from a
+# sibling then tracks its own headers, not the sibling's.
+out=$tree/src/rig-out
+rm -rf "$tree/out"
 kmake() {
 	make -C "$tree/src" O="$out" ARCH=x86_64 \
 		KBUILD_BUILD_USER=gpc-rig KBUILD_BUILD_HOST=gpc-rig "$@"

@@ -20,9 +20,9 @@ file=arch/x86/kvm/xen.c
 git_id=(-c user.name=gpc-rig -c user.email=gpc-rig@localhost)
 
 # The three edits, as sed scripts on xen.c.
-harmless1='1a /* bisect self-test: a harmless change */'
-harmless2='2a /* bisect self-test: another harmless change */'
-unbuildable='3a #error bisect self-test: this commit does not build'
+harmless1='1i /* bisect self-test: a harmless change */'
+harmless2='1i /* bisect self-test: another harmless change */'
+unbuildable='1i #error bisect self-test: this commit does not build'
 breaking='s|^\(\t\tmemcpy(gpc2->khva, ((void \*)rs_state) + user_len1, user_len2);\)$|\t\t/* bisect self-test: the second page is never written */|'
 
 # A format-patch style mail changing xen.c by a sed script, on top of $1.
