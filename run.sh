@@ -14,11 +14,13 @@ case_pat=
 kernel_img=
 kernel_tree=
 accel=auto
-jobs=1
+jobs=${GPC_RIG_JOBS:-$(nproc)}
 build=1
 action=run
 print_host=
 iso=0
+efi=0
+ovmf=${OVMF:-/usr/share/OVMF/OVMF_CODE.fd}
 serial_log=
 
 usage() {
@@ -33,11 +35,12 @@ usage: $0 [options]
                      the running kernel lacks KVM_CAP_XEN_HVM)
   --matrix FILE      matrix file (default: matrix.cfg)
   --accel A          tcg, kvm or auto (kvm only where nested SVM/VMX is real)
-  -j N               boot up to N hosts at once
+  -j N               boot up to N hosts at once (default: the number of CPUs)
   --results DIR      where run directories go (default: results/)
   --no-build         do not rebuild the guest, VMM and init
   --iso              boot each host from a grub2 ISO (firmware, grub, kernel)
                      instead of QEMU's -kernel
+  --efi              with --iso: EFI firmware (OVMF) instead of BIOS
   --serial-log FILE  check a serial log captured elsewhere (a real machine
                      booted from images/HOST.iso); --host names the host
   --list             print what would run, run nothing
@@ -65,6 +68,7 @@ while [ $# -gt 0 ]; do
 	--results) need_arg "$@"; results=$2; shift 2 ;;
 	--no-build) build=0; shift ;;
 	--iso) iso=1; shift ;;
+	--efi) efi=1; shift ;;
 	--serial-log) need_arg "$@"; serial_log=$2; shift 2 ;;
 	--list) action=list; shift ;;
 	--print-kernel) need_arg "$@"; action=print-kernel; print_host=$2; shift 2 ;;
@@ -74,6 +78,10 @@ while [ $# -gt 0 ]; do
 done
 case $jobs in ''|*[!0-9]*|0) die "-j takes a positive number, not '$jobs'" ;; esac
 case $accel in tcg|kvm|auto) ;; *) die "--accel takes tcg, kvm or auto" ;; esac
+if [ $efi = 1 ]; then
+	[ $iso = 1 ] || die "--efi goes with --iso"
+	[ -f "$ovmf" ] || die "no EFI firmware $ovmf (apt-get install ovmf)"
+fi
 
 mx() { python3 "$top/tools/matrix.py" --matrix "$matrix_file" "$@"; }
 
@@ -137,7 +145,7 @@ new_rundir() {
 	stamp=$(date +%Y%m%d-%H%M%S)
 	rundir=$results/$stamp
 	while [ -e "$rundir" ]; do rundir=$results/$stamp-$((n++)); done
-	mkdir -p "$rundir"
+	mkdir -p "$rundir" 2>/dev/null || die "cannot create $rundir"
 	ln -sfn "$(basename "$rundir")" "$results/latest"
 }
 
@@ -188,10 +196,24 @@ for f in tools/init/build/init tools/vmm/vmm guest/build/hvm32.elf guest/build/h
 done
 
 new_rundir
-printf '%s\n' "${hosts[@]}" > "$rundir/hosts"
+printf '%s\n' "${hosts[@]}" 2>/dev/null > "$rundir/hosts" ||
+	die "cannot write to $rundir: file system full or read-only"
+# Each host needs room for its initramfs and logs: refuse up front rather
+# than lose results half-way.
+free_kb=$(df -Pk "$rundir" | awk 'NR == 2 { print $4 }')
+if [ "${free_kb:-0}" -lt $((${#hosts[@]} * 8192)) ]; then
+	die "only ${free_kb:-0} KiB free for results in $results; ${#hosts[@]} host(s) need about $((${#hosts[@]} * 8)) MiB"
+fi
 boot_accel=$(pick_accel)
 
 log() { echo "[$1] ${*:2}" >&2; }
+
+# A host's outcome for the log checker.  A results directory that filled up
+# under the run ends it with one line rather than a shell error per write.
+boot_status() {
+	printf '%s\n' "$2" 2>/dev/null > "$rundir/$1.boot" ||
+		die "cannot write to $rundir: file system full or read-only"
+}
 
 # On a terminal, a one-line display of the case a booting host is in.
 progress() {
@@ -229,18 +251,18 @@ run_host() {
 	local host=$1 plan=$rundir/$1.plan kernel timeout start rc=0 ncases ppid
 	local -a boot
 	local mxhost=$host
-	mx plan "$mxhost" --case "$case_pat" > "$plan" || { echo "error=bad matrix" > "$rundir/$host.boot"; return; }
+	mx plan "$mxhost" --case "$case_pat" > "$plan" || { boot_status "$host" "error=bad matrix"; return; }
 	ncases=$(wc -l < "$plan")
 	if [ "$ncases" = 0 ]; then
 		log "$host" "no case selected for this host"
-		: > "$rundir/$host.boot"
+		boot_status "$host" ""
 		return
 	fi
 	if [ "$host" = native ]; then
 		log "$host" "running $ncases cases on this machine's /dev/kvm"
 		run_native "$plan" "$rundir/$host.serial.log"
 		: > "$rundir/$host.kernel.log"
-		echo "rc=0" > "$rundir/$host.boot"
+		boot_status "$host" "rc=0"
 		return
 	fi
 	if [ "$host" = custom ]; then
@@ -248,7 +270,7 @@ run_host() {
 	else
 		log "$host" "building kernel (cached when unchanged)"
 		if ! kernel=$(kernel_for "$host" 2> "$rundir/$host.build.log"); then
-			echo "error=$(tail -n 1 "$rundir/$host.build.log")" > "$rundir/$host.boot"
+			boot_status "$host" "error=$(tail -n 1 "$rundir/$host.build.log")"
 			log "$host" "kernel build failed"
 			return
 		fi
@@ -256,7 +278,7 @@ run_host() {
 	"$top/tools/mkinitramfs.sh" "$rundir/$host.initramfs" "$plan" \
 		"$top/tools/init/build/init" "$top/tools/vmm/vmm" \
 		"$top/guest/build/hvm32.elf" "$top/guest/build/hvm64.elf" ||
-		{ echo "error=could not pack the initramfs" > "$rundir/$host.boot"; return; }
+		{ boot_status "$host" "error=could not pack the initramfs"; return; }
 	# The whole boot gets every case's timeout plus the init grace and a
 	# margin (default a minute) for the kernel to come up.
 	timeout=$(awk -F'\t' -v m="${GPC_RIG_BOOT_MARGIN:-60}" \
@@ -267,8 +289,9 @@ run_host() {
 	if [ $iso = 1 ]; then
 		"$top/tools/mkiso.sh" host --timeout 0 "$rundir/$host.iso" "$host" \
 			"$kernel" "$rundir/$host.initramfs" ||
-			{ echo "error=could not build the ISO" > "$rundir/$host.boot"; return; }
+			{ boot_status "$host" "error=could not build the ISO"; return; }
 		boot=(--iso "$rundir/$host.iso")
+		[ $efi = 0 ] || boot+=(--bios "$ovmf")
 	else
 		boot=(--append "${host_cmdline:-}" "$kernel" "$rundir/$host.initramfs")
 	fi
@@ -279,7 +302,7 @@ run_host() {
 	kill "$ppid" 2>/dev/null || true
 	wait "$ppid" 2>/dev/null || true
 	[ -t 2 ] && [ "$jobs" = 1 ] && printf '\r\033[K' >&2
-	echo "rc=$rc" > "$rundir/$host.boot"
+	boot_status "$host" "rc=$rc"
 	log "$host" "done in $(( $(date +%s) - start ))s (QEMU exit $rc)"
 }
 

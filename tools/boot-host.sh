@@ -7,6 +7,7 @@
 #
 # With --iso the firmware boots the ISO and grub starts the kernel (the
 # path a real machine takes); the ISO's menu decides the command line.
+# --bios FILE replaces SeaBIOS, e.g. with OVMF for an EFI boot.
 #
 # Boot one host kernel under QEMU and wait for it to power off.  The first
 # serial port carries the rig channel (init's framing, the VMM and the guest),
@@ -21,6 +22,7 @@ accel=tcg
 timeout=300
 append=
 iso=
+bios=
 
 die() { echo "boot-host: $*" >&2; exit 2; }
 
@@ -30,6 +32,7 @@ while [ $# -gt 0 ]; do
 	--timeout) timeout=$2; shift 2 ;;
 	--append) append=$2; shift 2 ;;
 	--iso) iso=$2; shift 2 ;;
+	--bios) bios=$2; shift 2 ;;
 	--) shift; break ;;
 	-*) die "unknown option '$1'" ;;
 	*) break ;;
@@ -40,6 +43,11 @@ if [ -n "$iso" ]; then
 	[ -f "$iso" ] || die "no ISO $iso"
 	serial=$1 klog=$2
 	boot=(-cdrom "$iso" -boot d)
+	# --bios: other firmware, e.g. OVMF for an EFI boot of the same ISO.
+	if [ -n "$bios" ]; then
+		[ -f "$bios" ] || die "no firmware $bios"
+		boot+=(-bios "$bios")
+	fi
 else
 	[ $# -eq 4 ] || die "usage: $0 [--accel A] [--timeout S] [--append ARGS] BZIMAGE INITRAMFS SERIAL_LOG KERNEL_LOG"
 	kernel=$1 initrd=$2 serial=$3 klog=$4

@@ -16,7 +16,7 @@ pkgs=(
 	# tests and tooling
 	libcmocka-dev python3 shellcheck
 	# ISO images
-	grub-pc-bin grub-efi-amd64-bin grub-common xorriso mtools
+	grub-pc-bin grub-efi-amd64-bin grub-common xorriso mtools ovmf
 )
 
 missing=()

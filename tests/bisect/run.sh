@@ -48,7 +48,7 @@ mkpatch() {
 }
 
 echo "KTAP version 1"
-echo "1..2"
+echo "1..3"
 
 # Series mode.
 tar -xOf "$tarball" "linux-source-6.12/$file" > "$work/orig.c"
@@ -109,5 +109,16 @@ else
 	tail -n 30 "$work/tree.err" "$work/tree.log" | sed 's/^/# /'
 	failed=$((failed + 1))
 fi
-echo "# bisect: $((2 - failed)) passed, $failed failed"
+# run.sh --kernel-tree on the same tree: built out of tree, run as 'custom',
+# and the tree itself left unconfigured.
+"$top/run.sh" --no-build --results "$work/kt" --kernel-tree "$wt" --case smoke-hvm64 \
+	> "$work/kt.out" 2>&1
+if grep -qx '1 passed, 0 failed, 0 skipped' "$work/kt.out" && [ ! -e "$wt/.config" ]; then
+	echo "ok 3 kernel_tree_builds_out_of_tree_and_runs"
+else
+	echo "not ok 3 kernel_tree_builds_out_of_tree_and_runs"
+	tail -n 20 "$work/kt.out" | sed 's/^/# /'
+	failed=$((failed + 1))
+fi
+echo "# bisect: $((3 - failed)) passed, $failed failed"
 [ $failed = 0 ]

@@ -20,7 +20,7 @@ for r in json.load(open(sys.argv[1]))["results"]:
 }
 
 echo "KTAP version 1"
-echo "1..3"
+echo "1..4"
 "$top/run.sh" --no-build --results "$work/direct" --host "$host" --case smoke > /dev/null 2>&1
 "$top/run.sh" --no-build --results "$work/iso" --host "$host" --case smoke --iso > /dev/null 2>&1
 direct=$(statuses "$work/direct")
@@ -46,5 +46,14 @@ else
 	echo "not ok 3 serial_log_replay_matches"
 	failed=$((failed + 1))
 fi
-echo "# iso: $((3 - failed)) passed, $failed failed"
+"$top/run.sh" --no-build --results "$work/efi" --host "$host" --case smoke --iso --efi \
+	> "$work/efi.out" 2>&1
+if [ "$(statuses "$work/efi")" = "$iso" ]; then
+	echo "ok 4 efi_boot_matches"
+else
+	echo "not ok 4 efi_boot_matches"
+	tail -n 5 "$work/efi.out" | sed 's/^/# /'
+	failed=$((failed + 1))
+fi
+echo "# iso: $((4 - failed)) passed, $failed failed"
 [ $failed = 0 ]
