@@ -8,7 +8,8 @@ INIT := tools/init/build/init
 N ?= 10
 
 .PHONY: all userspace guest vmm init deps kernels run test unit-test \
-	logcheck-test runner-test smoke matrix iso-test images bisect bisect-test series-check debug-matrix coverage lint bench soak clean
+	logcheck-test runner-test smoke matrix iso-test fuzz fuzz-regress \
+	faults-test images bisect bisect-test series-check debug-matrix coverage lint bench soak clean
 
 all: userspace
 
@@ -46,8 +47,20 @@ logcheck-test:
 runner-test: userspace
 	tests/runner/run.sh
 
+# make fuzz [SECONDS=N]: each libFuzzer harness N seconds (default 60).
+fuzz:
+	$(MAKE) -C tests/fuzz run SECONDS=$(or $(SECONDS),60)
+
+# Replay the fuzzers' regression inputs and seeds.
+fuzz-regress:
+	$(MAKE) -C tests/fuzz regress
+
+faults-test: userspace
+	tests/faults/run.sh
+
 lint:
-	shellcheck run.sh tools/*.sh tests/*/*.sh tests/runner/fake-qemu .ci/run
+	shellcheck run.sh tools/*.sh tests/*/*.sh tests/runner/fake-qemu \
+		tests/faults/fill-qemu .ci/run
 
 smoke: deps userspace
 	./run.sh --case smoke
@@ -59,11 +72,13 @@ matrix: deps userspace
 test: deps
 	$(MAKE) lint
 	$(MAKE) unit-test
+	$(MAKE) fuzz-regress
 	$(MAKE) logcheck-test
 	$(MAKE) runner-test
 	$(MAKE) matrix
 	$(MAKE) iso-test
 	$(MAKE) bisect-test
+	$(MAKE) faults-test
 
 images: deps userspace
 	tools/images.sh
@@ -100,4 +115,5 @@ clean:
 	$(MAKE) -C guest clean
 	$(MAKE) -C tools/vmm clean
 	$(MAKE) -C tests/unit clean
+	$(MAKE) -C tests/fuzz clean
 	rm -rf tools/init/build

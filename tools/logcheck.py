@@ -183,6 +183,13 @@ def judge_case(sec, panic, boot_rc):
             return "SPLAT", "host kernel panic during the case: " + panic, checks
         if boot_rc == 124:
             return "TIMEOUT", "host stopped responding during the case", checks
+        if boot_rc not in (None, 0):
+            # QEMU itself went away mid-case (killed, crashed): say so
+            # rather than blame the log.
+            why = "QEMU exit %d" % boot_rc
+            if boot_rc > 128:
+                why += " (killed by signal %d)" % (boot_rc - 128)
+            return "ERROR", why + " during the case", checks
         return "ERROR", "log truncated inside the case", checks
 
     vmm = vmm_error(sec.lines)
@@ -208,6 +215,11 @@ def judge_case(sec, panic, boot_rc):
         return "TIMEOUT", ("timeout " + after) if after else "case timed out", checks
     if code == "7":
         return "SKIP", vmm or "host lacks a capability", checks
+    if code == "8":
+        # The guest flooded its console: the VMM stopped it at the cap, so
+        # whatever it would have reported after that is lost.
+        cap = [d[4:].strip() for d in diags if d.startswith("vmm: serial output capped")]
+        return "FAIL", cap[0] if cap else "guest output capped", checks
     return "ERROR", vmm or "VMM exit %s" % code, checks
 
 
@@ -246,6 +258,8 @@ def judge_host(host, plan_cases, rundir):
                 status, why = "ERROR", "host died before the case ran: " + panic
             elif boot_rc == 124:
                 status, why = "TIMEOUT", "host hung before the case ran"
+            elif boot_rc not in (None, 0) and not errors:
+                status, why = "ERROR", "QEMU exit %d before the case ran" % boot_rc
             else:
                 status, why = "ERROR", (errors[0] if errors else "case never started")
             results.append(Result(host, c, status, why))
@@ -424,6 +438,12 @@ def main(argv):
         return 2
     try:
         return report(args.rundir, matrix.Matrix(args.matrix))
+    except OSError as e:
+        # A full disk or a read-only results directory: one line, and no
+        # results printed that were never recorded.
+        print("logcheck: cannot write the results to %s: %s"
+              % (args.rundir, e.strerror or e), file=sys.stderr)
+        return 2
     except matrix.MatrixError as e:
         print("logcheck: %s" % e, file=sys.stderr)
         return 2

@@ -21,5 +21,7 @@ const struct guest_case guest_cases[] = {
 	{ "wordsize-shrink",	case_wordsize_shrink },
 	{ "kexec",		case_kexec },
 	{ "kexec-stage2",	case_kexec_stage2 },
+	{ "hostile",		case_hostile },
+	{ "flood",		case_flood },
 	{ }
 };

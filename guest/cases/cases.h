@@ -21,5 +21,7 @@ void case_wordsize_grow(const struct guest_config *cfg);
 void case_wordsize_shrink(const struct guest_config *cfg);
 void case_kexec(const struct guest_config *cfg);
 void case_kexec_stage2(const struct guest_config *cfg);
+void case_hostile(const struct guest_config *cfg);
+void case_flood(const struct guest_config *cfg);
 
 #endif /* GUEST_CASES_H */

@@ -71,6 +71,7 @@ enum rig_vmm_exit {
 	RIG_EXIT_TIMEOUT = 5,	/* wall-clock timeout */
 	RIG_EXIT_HOST = 6,	/* KVM or the host failed (ioctl error) */
 	RIG_EXIT_SKIP = 7,	/* the host lacks a capability the case needs */
+	RIG_EXIT_OUTPUT_CAP = 8, /* the guest's output reached the VMM's cap */
 };
 
 #endif /* RIG_ABI_H */

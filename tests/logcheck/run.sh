@@ -4,7 +4,8 @@
 # The log checker against recorded and hand-made run directories.  Each
 # directory under tests/logcheck/ holds a run (hosts, HOST.plan, HOST.*.log,
 # HOST.boot) and 'expected': one "HOST CASE STATUS" line per result and an
-# "exit N" line for the checker's exit status.  Prints KTAP.
+# "exit N" line for the checker's exit status; 'expected-reasons', if there,
+# one "HOST CASE REASON" line per result.  Prints KTAP.
 
 set -u
 
@@ -31,6 +32,15 @@ for r in json.load(open(sys.argv[1]))["results"]:
 		echo "exit $rc"
 	} )
 	want=$(grep -v '^#' "$dir/expected")
+	# Optional: the reasons too, "HOST CASE REASON" per result.
+	if [ -f "$dir/expected-reasons" ]; then
+		got="$got
+$(python3 -c 'import json, sys
+for r in json.load(open(sys.argv[1]))["results"]:
+    print(r["host"], r["case"], r["reason"])' "$work/summary.json" 2>/dev/null)"
+		want="$want
+$(grep -v '^#' "$dir/expected-reasons")"
+	fi
 	if [ "$got" = "$want" ]; then
 		echo "ok $n $name"
 	else

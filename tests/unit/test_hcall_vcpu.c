@@ -170,6 +170,12 @@ static void test_vcpu_other_ids(void **state)
 		assert_int_equal(vcpu_op(f, false, cmds[i], 0xffffffff, ARG),
 				 -XEN_ENOENT);
 	}
+	/* A command HVM guests may not use: -ENOSYS before the vCPU id. */
+	assert_int_equal(vcpu_op(f, true, 0x7fffffff, 1, ARG), -XEN_ENOSYS);
+	assert_int_equal(vcpu_op(f, false, VCPUOP_send_nmi, 0xffffffff, ARG),
+			 -XEN_ENOSYS);
+	/* One it may, that the VMM does not implement: the id first. */
+	assert_int_equal(vcpu_op(f, true, VCPUOP_is_up, 1, ARG), -XEN_ENOENT);
 	assert_int_equal(f->kvm.nr_vcpu_set, 0);
 	/* vcpuid is an unsigned int: the upper register half is not part of it */
 	put64(f, ARG, 0);

@@ -234,6 +234,12 @@ static void test_params_errors(void **state)
 	hvm_param(f, 1, HVM_PARAM_CALLBACK_IRQ, 1);
 	assert_int_equal(hc(f, true, __HYPERVISOR_hvm_op, HVMOP_set_param,
 			    ARG, 0), -XEN_ESRCH);
+	/* Both wrong: Xen bounds the index before it looks up the domain. */
+	hvm_param(f, 1, 0xffffffff, 1);
+	assert_int_equal(hc(f, true, __HYPERVISOR_hvm_op, HVMOP_set_param,
+			    ARG, 0), -XEN_EINVAL);
+	assert_int_equal(hc(f, false, __HYPERVISOR_hvm_op, HVMOP_get_param,
+			    ARG, 0), -XEN_EINVAL);
 	assert_int_equal(hc(f, true, __HYPERVISOR_hvm_op, HVMOP_set_param,
 			    RAM_SIZE - 15, 0), -XEN_EFAULT);
 	assert_int_equal(hc(f, true, __HYPERVISOR_hvm_op, 2, ARG, 0),
@@ -272,15 +278,18 @@ static void test_vm_assist_errnos(void **state)
 			    VMASST_TYPE_writable_pagetables, 0), -XEN_EINVAL);
 	assert_int_equal(hc(f, true, __HYPERVISOR_vm_assist, 7,
 			    VMASST_TYPE_runstate_update_flag, 0), -XEN_ENOSYS);
+	/* type is an unsigned int in Xen, for a 64-bit caller too */
 	assert_int_equal(hc(f, true, __HYPERVISOR_vm_assist, VMASST_CMD_enable,
-			    (1ull << 32) | 5, 0), -XEN_EINVAL);
+			    (1ull << 32) | 5, 0), 0);
+	assert_int_equal(hc(f, true, __HYPERVISOR_vm_assist, 7,
+			    HI32 | 5, 0), -XEN_ENOSYS);
 	/* a 32-bit caller's type is 32 bits */
 	assert_int_equal(hc(f, false, __HYPERVISOR_vm_assist, VMASST_CMD_enable,
 			    HI32 | 5, 0), 0);
 	f->env.xen_minor = 13;
 	assert_int_equal(hc(f, true, __HYPERVISOR_vm_assist, VMASST_CMD_enable,
 			    VMASST_TYPE_runstate_update_flag, 0), -XEN_ENOSYS);
-	assert_int_equal(f->kvm.nr_hvm_set, 1);
+	assert_int_equal(f->kvm.nr_hvm_set, 2);
 }
 
 /* A KVM that cannot do it (6.1: no capability bit) or refuses: -EINVAL. */

@@ -182,7 +182,7 @@ static void test_cap(void **state)
 	serial_write(&f->s, "even more\n", 10);
 	serial_flush(&f->s);
 	assert_string_equal(written(f),
-			    "12345\n67890\n# vmm: serial output capped at 11 bytes\n");
+			    "12345\n67890\n# vmm: serial output capped at 11 bytes, guest stopped\n");
 }
 
 static void test_cap_mid_write(void **state)
@@ -193,7 +193,7 @@ static void test_cap_mid_write(void **state)
 	serial_write(&f->s, "abcdef\n", 7);
 	serial_write(&f->s, "gh\n", 3);
 	assert_string_equal(written(f),
-			    "abcd\n# vmm: serial output capped at 4 bytes\n");
+			    "abcd\n# vmm: serial output capped at 4 bytes, guest stopped\n");
 }
 
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)

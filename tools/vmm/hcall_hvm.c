@@ -64,10 +64,11 @@ static int64_t hvm_param(struct hcall_env *env, const struct hcall *c,
 	else
 		hcall_describe(res, "hvm_op(get_param, dom %#x, %u)",
 			       hp.domid, hp.index);
-	if (hp.domid != DOMID_SELF)
-		return -XEN_ESRCH;
+	/* Xen's order: the index is bounded before the domain is looked up. */
 	if (hp.index >= HVM_NR_PARAMS)
 		return -XEN_EINVAL;
+	if (hp.domid != DOMID_SELF)
+		return -XEN_ESRCH;
 	if (set) {
 		if (hp.index == HVM_PARAM_CALLBACK_IRQ)
 			set_callback_irq(env, c, hp.value, res);
@@ -106,19 +107,17 @@ int64_t do_hvm_op(struct hcall_env *env, const struct hcall *c,
 int64_t do_vm_assist(struct hcall_env *env, const struct hcall *c,
 		     const uint64_t *p, struct hcall_res *res)
 {
-	uint32_t cmd = p[0];
-	uint64_t type = p[1];
+	/* Both are unsigned ints in Xen: upper register halves are not. */
+	uint32_t cmd = p[0], type = p[1];
 	const char *cname = cmd == VMASST_CMD_enable ? "enable" :
 			    cmd == VMASST_CMD_disable ? "disable" : NULL;
 	bool on = cmd == VMASST_CMD_enable;
 	int ret;
 
 	if (cname)
-		hcall_describe(res, "vm_assist(%s, %llu)", cname,
-			       (unsigned long long)type);
+		hcall_describe(res, "vm_assist(%s, %u)", cname, type);
 	else
-		hcall_describe(res, "vm_assist(%u, %llu)", cmd,
-			       (unsigned long long)type);
+		hcall_describe(res, "vm_assist(%u, %u)", cmd, type);
 	if (env->xen_major < 4 || (env->xen_major == 4 && env->xen_minor < 14))
 		return -XEN_ENOSYS;
 	if (type != VMASST_TYPE_runstate_update_flag)

@@ -49,6 +49,31 @@ static const char *vcpu_op_name(uint32_t cmd)
 	}
 }
 
+/*
+ * The commands Xen's hvm_vcpu_op() passes on to do_vcpu_op(): what an HVM
+ * guest may use, including vCPU bring-up.
+ */
+static bool hvm_vcpu_op_allowed(uint32_t cmd)
+{
+	switch (cmd) {
+	case VCPUOP_initialise:
+	case VCPUOP_up:
+	case VCPUOP_down:
+	case VCPUOP_is_up:
+	case VCPUOP_get_runstate_info:
+	case VCPUOP_register_runstate_memory_area:
+	case VCPUOP_set_periodic_timer:
+	case VCPUOP_stop_periodic_timer:
+	case VCPUOP_set_singleshot_timer:
+	case VCPUOP_stop_singleshot_timer:
+	case VCPUOP_register_vcpu_info:
+	case VCPUOP_register_vcpu_time_memory_area:
+		return true;
+	default:
+		return false;
+	}
+}
+
 static bool xen_at_least(const struct hcall_env *env, unsigned int maj,
 			 unsigned int min)
 {
@@ -293,6 +318,15 @@ int64_t do_vcpu_op(struct hcall_env *env, const struct hcall *c,
 	uint64_t arg = p[2];
 	const char *name = vcpu_op_name(cmd);
 
+	/*
+	 * Xen's hvm_vcpu_op() refuses a command an HVM guest may not use
+	 * before do_vcpu_op() looks at the vCPU id.
+	 */
+	if (!hvm_vcpu_op_allowed(cmd)) {
+		hcall_describe(res, "vcpu_op(%u, %u, %#llx)", cmd, vcpuid,
+			       (unsigned long long)arg);
+		return -XEN_ENOSYS;
+	}
 	/* The rig's domain has one vCPU; Xen's answer for any other id. */
 	if (vcpuid != 0) {
 		if (name)

@@ -112,6 +112,24 @@ static int console_write(struct hcall_env *env, struct hcall_res *res,
 
 	if (buf + count < buf)
 		return -XEN_EFAULT;
+	/*
+	 * Xen copies chunk by chunk until it faults, so a buffer longer than
+	 * the VMM prints is still -EFAULT when any of it is not there: check
+	 * the whole of it, a page at a time (it ends at the end of RAM at the
+	 * latest, so the walk is bounded by RAM, not by the count).
+	 */
+	if (count > HCALL_CONSOLE_MAX) {
+		for (va = buf, left = count; left; va += n, left -= n) {
+			n = left;
+			if (!console_piece(env, va, &n)) {
+				hcall_note(res, "copy from va %#llx faulted",
+					   (unsigned long long)va);
+				return -XEN_EFAULT;
+			}
+		}
+		hcall_note(res, "longer than the VMM prints; Xen would print it all");
+		return -XEN_EINVAL;
+	}
 	for (pass = 0; pass < 2; pass++) {
 		for (va = buf, left = count; left; va += n, left -= n) {
 			n = left;
@@ -139,8 +157,6 @@ static int64_t do_console_io(struct hcall_env *env, const struct hcall *c,
 		 (unsigned long long)buf);
 	switch (cmd) {
 	case CONSOLEIO_write:
-		if (count > HCALL_CONSOLE_MAX)
-			return -XEN_EINVAL;
 		if (!count)
 			return 0;
 		return console_write(env, res, buf, count);

@@ -205,6 +205,9 @@ int vmm_run(struct vmm *v)
 		ret = handle_exit(v, run);
 		if (ret != VMM_CONTINUE)
 			return ret;
+		/* COM1 or console_io hit the cap: the rest would be lost. */
+		if (v->serial.capped)
+			return RIG_EXIT_OUTPUT_CAP;
 	}
 
 	vmm_diag("timeout after %u s", v->cfg.timeout);

@@ -6,7 +6,9 @@
  * stream), so a guest line must never be emitted in pieces: a hypercall log
  * line would otherwise land in the middle of it.  Lines longer than the
  * buffer are broken rather than held forever, and the total is capped so a
- * guest stuck in a print loop cannot fill the runner's disk.
+ * guest stuck in a print loop cannot fill the runner's disk: the run loop
+ * stops the guest once the cap is reached (RIG_EXIT_OUTPUT_CAP), since
+ * nothing it does afterwards could be seen.
  */
 #include <string.h>
 
@@ -56,7 +58,7 @@ void serial_write(struct serial *s, const void *buf, size_t len)
 
 	if (s->capped) {
 		serial_flush(s);
-		fprintf(s->out, "# vmm: serial output capped at %zu bytes\n",
+		fprintf(s->out, "# vmm: serial output capped at %zu bytes, guest stopped\n",
 			s->cap);
 		fflush(s->out);
 	}

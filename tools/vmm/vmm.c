@@ -5,7 +5,7 @@
  *
  *   vmm [--mem MB] [--timeout SEC] [--xen-version MAJ.MIN] [--cmdline STR]
  *       [--split ADDR] [--hole ADDR:SIZE] [--late ADDR:SIZE] [--module FILE]
- *       [--quiet] GUEST.elf
+ *       [--output-cap BYTES] [--quiet] GUEST.elf
  *
  * --no-xen is a debugging aid, left out of the usage text: it skips the Xen
  * capability check and configuration, so the loader and the serial path can
@@ -39,11 +39,13 @@
 static const char usage[] =
 	"usage: vmm [--mem MB] [--timeout SEC] [--xen-version MAJ.MIN]\n"
 	"           [--cmdline STR] [--split ADDR] [--hole ADDR:SIZE]\n"
-	"           [--late ADDR:SIZE] [--module FILE] [--quiet] GUEST.elf\n";
+	"           [--late ADDR:SIZE] [--module FILE] [--output-cap BYTES]\n"
+	"           [--quiet] GUEST.elf\n";
 
 enum {
 	OPT_MEM = 1,
 	OPT_TIMEOUT,
+	OPT_OUTPUT_CAP,
 	OPT_XEN_VERSION,
 	OPT_CMDLINE,
 	OPT_QUIET,
@@ -58,6 +60,7 @@ enum {
 static const struct option options[] = {
 	{ "mem",	 required_argument, NULL, OPT_MEM },
 	{ "timeout",	 required_argument, NULL, OPT_TIMEOUT },
+	{ "output-cap",	 required_argument, NULL, OPT_OUTPUT_CAP },
 	{ "xen-version", required_argument, NULL, OPT_XEN_VERSION },
 	{ "cmdline",	 required_argument, NULL, OPT_CMDLINE },
 	{ "quiet",	 no_argument,	    NULL, OPT_QUIET },
@@ -127,6 +130,14 @@ static int parse_args(int argc, char **argv, struct vmm_config *cfg)
 				return -1;
 			}
 			cfg->timeout = v;
+			break;
+		case OPT_OUTPUT_CAP:
+			if (parse_uint(optarg, SERIAL_DEFAULT_CAP, &v) || !v) {
+				vmm_err("--output-cap: '%s' is not a byte count from 1 to %u",
+					optarg, SERIAL_DEFAULT_CAP);
+				return -1;
+			}
+			cfg->output_cap = v;
 			break;
 		case OPT_XEN_VERSION:
 			if (parse_version(optarg, cfg)) {
@@ -333,6 +344,7 @@ static struct vmm vmm = {
 	.cfg = {
 		.mem_mb = RIG_DEFAULT_RAM_MB,
 		.timeout = TIMEOUT_DEFAULT,
+		.output_cap = SERIAL_DEFAULT_CAP,
 		.xen_major = RIG_XEN_DEFAULT_MAJOR,
 		.xen_minor = RIG_XEN_DEFAULT_MINOR,
 		.cmdline = "",
@@ -364,7 +376,7 @@ int main(int argc, char **argv)
 	if (ret)
 		return ret;
 
-	serial_init(&v->serial, stdout, SERIAL_DEFAULT_CAP);
+	serial_init(&v->serial, stdout, v->cfg.output_cap);
 	v->ctl.mem = &v->cfg.mem;
 	v->ctl.add_slot = vm_plug_late;
 	v->ctl.slot_ctx = &v->vm;

@@ -24,6 +24,7 @@ struct kvm_run;
 struct vmm_config {
 	unsigned int mem_mb;
 	unsigned int timeout;		/* seconds, 0 for none */
+	size_t output_cap;		/* guest output bytes before the stop */
 	uint16_t xen_major;
 	uint16_t xen_minor;
 	const char *cmdline;

@@ -1,0 +1,209 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Every hypercall handler's argument decoding: hcall_dispatch() with the
+ * unit tests' fake KVM against a fake guest memory, driven by a program of
+ * guest-memory stores, page-table changes and hypercalls.
+ *
+ * Guest RAM is an allocation of exactly RAM_SIZE, with a hole and a late
+ * range in the layout, so a handler that reads or writes outside guest RAM,
+ * or inside a range that is not RAM, is caught: the first by ASan, the
+ * second by the poison check after every call.
+ *
+ * Arguments are drawn so that most are meaningful: a tag picks a pointer
+ * into RAM, a value near a boundary (end of RAM, 2^32, 2^64), a small
+ * number or raw bits.
+ */
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sanitizer/asan_interface.h>
+
+#include "fake_kvm.h"
+#include "hypercall.h"
+#include "input.h"
+#include "serial.h"
+
+#define RAM_SIZE	(1u << 20)
+#define HOLE_START	0x80000u
+#define HOLE_SIZE	0x4000u
+#define LATE_START	0xc0000u
+#define LATE_SIZE	0x10000u
+#define MAX_OPS		64
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static uint64_t arg(struct input *in)
+{
+	uint8_t tag = in_u8(in);
+
+	switch (tag & 7) {
+	case 0:
+	case 1:
+		return in_u32(in) % RAM_SIZE;
+	case 2:
+		return RAM_SIZE - (in_u8(in) & 0x7f);
+	case 3:
+		return (1ull << 32) - (in_u8(in) & 0x7f);
+	case 4:
+		return 0 - (uint64_t)(in_u8(in) & 0x7f);
+	case 5:
+		return in_u8(in);
+	case 6:
+		return HOLE_START + in_u16(in) % (LATE_START + LATE_SIZE - HOLE_START);
+	default:
+		return in_u64(in);
+	}
+}
+
+/* Hypercall numbers the VMM knows, and some it does not. */
+static uint64_t hcall_nr(struct input *in)
+{
+	static const uint64_t nrs[] = { 7, 12, 17, 18, 21, 24, 29, 34, 0, 63 };
+	uint8_t v = in_u8(in);
+
+	if (v < 200)
+		return nrs[v % (sizeof(nrs) / sizeof(nrs[0]))];
+	if (v < 250)
+		return v;
+	return in_u64(in);
+}
+
+/*
+ * Answers Xen gives whatever the guest's memory holds: a wrong one is a
+ * finding as much as a crash is.  From the hostile guest case: the width
+ * of vm_assist's arguments and Xen's filtering of HVM vcpu_ops before the
+ * vCPU id is looked at.
+ */
+static void check_xen_answer(const struct hcall_env *env, const struct hcall *c,
+			     const struct hcall_res *res)
+{
+	uint64_t nr = c->longmode ? c->nr : (uint32_t)c->nr;
+	uint32_t p0 = c->params[0], p1 = c->params[1];
+
+	if (c->cpl) {
+		if (res->ret != -1)		/* -XEN_EPERM */
+			abort();
+		return;
+	}
+	if (nr >= 64 && res->ret != -38)	/* -XEN_ENOSYS */
+		abort();
+	/* vcpu_op: commands past VCPUOP_register_vcpu_time_phys_area */
+	if (nr == 24 && p0 > 15 && res->ret != -38)
+		abort();
+	/* vm_assist(cmd, runstate_update_flag): a bad cmd, in 32 bits */
+	if (nr == 21 && p1 == 5 && p0 > 1 && env->xen_minor >= 14 &&
+	    res->ret != -38)
+		abort();
+}
+
+static struct serial console;
+static uint8_t *ram;
+
+static void poison_absent(const struct mem_layout *l)
+{
+	/* Not RAM: a store there is a VMM bug, a load is flagged by ASan. */
+	ASAN_POISON_MEMORY_REGION(ram + HOLE_START, HOLE_SIZE);
+	if (!l->late_plugged)
+		ASAN_POISON_MEMORY_REGION(ram + LATE_START, LATE_SIZE);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct input in = { data, size };
+	struct mem_layout layout = {
+		.ram_size = RAM_SIZE,
+		.nr_holes = 1,
+		.holes = { { HOLE_START, HOLE_SIZE } },
+		.late = { LATE_START, LATE_SIZE },
+	};
+	struct fake_kvm kvm;
+	struct hcall_env env;
+	struct hcall c;
+	struct hcall_res res;
+	char line[640];
+	unsigned int op, i;
+
+	if (!ram) {
+		ram = malloc(RAM_SIZE);
+		if (!ram)
+			abort();
+		serial_init(&console, fopen("/dev/null", "w"), SERIAL_DEFAULT_CAP);
+	}
+	ASAN_UNPOISON_MEMORY_REGION(ram, RAM_SIZE);
+	memset(ram, 0, RAM_SIZE);
+	memset(&kvm, 0, sizeof(kvm));
+	console.total = 0;
+	console.capped = false;
+
+	layout.late_plugged = in_u8(&in) & 1;
+	env = (struct hcall_env) {
+		.mem = { .base = ram, .size = RAM_SIZE, .layout = &layout },
+		.console = &console,
+		.xen_major = 4,
+		.xen_minor = 14 + in_u8(&in) % 6,
+		.kvm_xen_caps = in_u8(&in) & 1 ? 0x1ff : 0x3f,
+		.ops = &fake_kvm_ops,
+		.ops_ctx = &kvm,
+	};
+	/* KVM's own errors for the attributes, now and then. */
+	for (i = 0; i < 4; i++) {
+		uint8_t e = in_u8(&in);
+
+		if (e < 16)
+			kvm.vcpu_set_ret[e] = -EFAULT;
+		else if (e < 32)
+			kvm.hvm_set_ret[e - 16] = -EINVAL;
+	}
+	kvm.get_ret = in_u8(&in) == 0xff ? -EINVAL : 0;
+	kvm.runstate.u.runstate.state = in_u8(&in) % 6;
+	kvm.runstate.u.runstate.state_entry_time = in_u64(&in);
+	kvm.clock = in_u64(&in);
+	poison_absent(&layout);
+
+	for (op = 0; op < MAX_OPS && in.left; op++) {
+		uint8_t kind = in_u8(&in);
+
+		switch (kind % 4) {
+		case 0: {	/* the guest stores something in its RAM */
+			uint64_t gpa = in_u32(&in) % RAM_SIZE;
+			size_t n = in_u8(&in);
+
+			if (n > RAM_SIZE - gpa ||
+			    !mem_present(&layout, gpa, n))
+				break;
+			in_bytes(&in, ram + gpa, n);
+			break;
+		}
+		case 1:		/* the guest changes a page mapping */
+			if (kvm.nr_pages == FAKE_MAX_PAGES)
+				kvm.nr_pages = 0;
+			if (in_u8(&in) & 1)
+				fake_unmap(&kvm, arg(&in) & ~0xfffull);
+			else
+				fake_map(&kvm, arg(&in) & ~0xfffull,
+					 arg(&in) & ~0xfffull);
+			break;
+		default:	/* a hypercall */
+			memset(&c, 0, sizeof(c));
+			c.nr = hcall_nr(&in);
+			for (i = 0; i < 6; i++)
+				c.params[i] = arg(&in);
+			c.longmode = kind & 4;
+			c.cpl = (kind & 0x18) == 0x18 ? kind >> 5 : 0;
+			hcall_dispatch(&env, &c, &res);
+			hcall_format(&c, &res, line, sizeof(line));
+			if (strnlen(res.desc, sizeof(res.desc)) == sizeof(res.desc) ||
+			    strnlen(res.kvm, sizeof(res.kvm)) == sizeof(res.kvm))
+				abort();	/* log strings must stay terminated */
+			/* Xen's errnos are small; anything else is a host one leaking. */
+			if (res.ret < 0 && !xen_errno_name(res.ret))
+				abort();
+			check_xen_answer(&env, &c, &res);
+			break;
+		}
+	}
+	return 0;
+}
