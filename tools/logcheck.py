@@ -423,6 +423,22 @@ def report(rundir, mtx, repro_cmd="./run.sh"):
     return 1 if bad or not results else 0
 
 
+def print_statuses(rundir, with_reason):
+    """For scripts that compare runs: one line per result, in run order."""
+    try:
+        with open(os.path.join(rundir, "summary.json"), encoding="utf-8") as f:
+            results = json.load(f)["results"]
+    except (OSError, ValueError, KeyError) as e:
+        print("logcheck: %s: no summary (%s)" % (rundir, e), file=sys.stderr)
+        return 2
+    for r in results:
+        words = [r["host"], r["case"], r["status"]]
+        if with_reason:
+            words.append(r["reason"])
+        print(" ".join(words))
+    return 0
+
+
 def main(argv):
     import argparse
 
@@ -432,7 +448,12 @@ def main(argv):
     sub = ap.add_subparsers(dest="cmd", required=True)
     p = sub.add_parser("report", help="statuses of a run directory")
     p.add_argument("rundir")
+    p = sub.add_parser("statuses", help="'HOST CASE STATUS' lines of a checked run")
+    p.add_argument("rundir")
+    p.add_argument("--reason", action="store_true", help="add each reason")
     args = ap.parse_args(argv)
+    if args.cmd == "statuses":
+        return print_statuses(args.rundir, args.reason)
     if not os.path.isdir(args.rundir):
         print("logcheck: no run directory %s" % args.rundir, file=sys.stderr)
         return 2

@@ -15,9 +15,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 statuses() {
-	python3 -c 'import json, sys
-for r in json.load(open(sys.argv[1]))["results"]:
-    print(r["host"], r["case"], r["status"])' "$1/latest/summary.json" 2>/dev/null
+	python3 "$top/tools/logcheck.py" statuses "$1/latest" 2>/dev/null
 }
 
 make -s -C "$top" userspace || exit 2

@@ -53,9 +53,7 @@ check() {
 
 # "HOST CASE STATUS REASON" per result of a results directory's latest run.
 results() {
-	python3 -c 'import json, sys
-for r in json.load(open(sys.argv[1]))["results"]:
-    print(r["host"], r["case"], r["status"], r["reason"])' "$1/latest/summary.json"
+	python3 "$top/tools/logcheck.py" statuses --reason "$1/latest"
 }
 
 fake_runner() {

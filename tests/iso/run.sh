@@ -14,9 +14,7 @@ trap 'rm -rf "$work"' EXIT
 failed=0
 
 statuses() {
-	python3 -c 'import json, sys
-for r in json.load(open(sys.argv[1]))["results"]:
-    print(r["host"], r["case"], r["status"])' "$1/latest/summary.json"
+	python3 "$top/tools/logcheck.py" statuses "$1/latest"
 }
 
 echo "KTAP version 1"

@@ -30,9 +30,7 @@ check() {
 }
 
 statuses() {
-	python3 -c 'import json, sys
-for r in json.load(open(sys.argv[1]))["results"]:
-    print(r["host"], r["case"], r["status"])' "$1/latest/summary.json"
+	python3 "$top/tools/logcheck.py" statuses "$1/latest"
 }
 
 export QEMU=$here/fake-qemu GPC_RIG_BOOT_MARGIN=3

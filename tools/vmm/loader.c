@@ -8,13 +8,13 @@
  * offset + size can wrap, and each rejection names what is wrong.
  */
 #include <elf.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
 #include <rig/abi.h>
 
+#include "errbuf.h"
 #include "loader.h"
 
 /* The boot information the VMM writes; no segment may land on it. */
@@ -25,20 +25,6 @@ _Static_assert(RIG_MBI_GPA + sizeof(struct mb_info) <= MB_MODS_LIST_GPA &&
 	       MB_MODS_LIST_END <= RIG_CMDLINE_GPA,
 	       "module list between the info and the command line");
 
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
 
 static uint32_t get32(const uint8_t *p)
 {
@@ -76,11 +62,11 @@ static int find_header(const uint8_t *img, size_t len, struct mb_image *out,
 			continue;
 		}
 		if (flags & MB_HF_AOUT_KLUDGE)
-			return fail(err, errlen,
+			return errbuf(err, errlen,
 				    "multiboot a.out kludge (flag bit 16) is not supported");
 		if (flags & MB_HF_REQUIRED &
 		    ~(MB_HF_PAGE_ALIGN | MB_HF_MEMORY_INFO))
-			return fail(err, errlen,
+			return errbuf(err, errlen,
 				    "multiboot header requires unsupported features (flags %#x)",
 				    flags & MB_HF_REQUIRED);
 		out->header_offset = off;
@@ -88,10 +74,10 @@ static int find_header(const uint8_t *img, size_t len, struct mb_image *out,
 		return 0;
 	}
 	if (bad)
-		return fail(err, errlen,
+		return errbuf(err, errlen,
 			    "bad multiboot header checksum at offset %#zx (magic+flags+checksum=%#x)",
 			    bad_off, bad_sum);
-	return fail(err, errlen,
+	return errbuf(err, errlen,
 		    "not a multiboot image (no header in the first 8 KiB)");
 }
 
@@ -99,29 +85,29 @@ static int check_ehdr(const Elf32_Ehdr *eh, size_t len, char *err,
 		      size_t errlen)
 {
 	if (memcmp(eh->e_ident, ELFMAG, SELFMAG))
-		return fail(err, errlen, "not an ELF file (bad ELF magic)");
+		return errbuf(err, errlen, "not an ELF file (bad ELF magic)");
 	if (eh->e_ident[EI_CLASS] != ELFCLASS32)
-		return fail(err, errlen,
+		return errbuf(err, errlen,
 			    "not an ELF32 image (ELF class %u; a 64-bit guest must be wrapped as elf32-i386)",
 			    eh->e_ident[EI_CLASS]);
 	if (eh->e_ident[EI_DATA] != ELFDATA2LSB)
-		return fail(err, errlen, "not a little-endian ELF image");
+		return errbuf(err, errlen, "not a little-endian ELF image");
 	if (eh->e_machine != EM_386)
-		return fail(err, errlen,
+		return errbuf(err, errlen,
 			    "not an i386 ELF image (e_machine %u)",
 			    eh->e_machine);
 	if (eh->e_type != ET_EXEC)
-		return fail(err, errlen,
+		return errbuf(err, errlen,
 			    "not an executable ELF image (e_type %u)",
 			    eh->e_type);
 	if (eh->e_phnum == 0)
-		return fail(err, errlen, "ELF image has no program headers");
+		return errbuf(err, errlen, "ELF image has no program headers");
 	if (eh->e_phentsize != sizeof(Elf32_Phdr))
-		return fail(err, errlen,
+		return errbuf(err, errlen,
 			    "bad ELF program header size %u (expected %zu)",
 			    eh->e_phentsize, sizeof(Elf32_Phdr));
 	if ((uint64_t)eh->e_phoff + eh->e_phnum * sizeof(Elf32_Phdr) > len)
-		return fail(err, errlen,
+		return errbuf(err, errlen,
 			    "ELF program headers (offset %#x, %u entries) extend beyond the end of the file (%zu bytes)",
 			    eh->e_phoff, eh->e_phnum, len);
 	return 0;
@@ -134,28 +120,28 @@ static int check_phdr(unsigned int i, const Elf32_Phdr *ph, size_t len,
 	uint64_t mend = (uint64_t)ph->p_paddr + ph->p_memsz;
 
 	if (ph->p_filesz > ph->p_memsz)
-		return fail(err, errlen,
+		return errbuf(err, errlen,
 			    "segment %u: file size %#x exceeds memory size %#x",
 			    i, ph->p_filesz, ph->p_memsz);
 	if (fend > UINT32_MAX)
-		return fail(err, errlen,
+		return errbuf(err, errlen,
 			    "segment %u: file offset %#x + size %#x overflows",
 			    i, ph->p_offset, ph->p_filesz);
 	if (mend > UINT32_MAX + 1ull)
-		return fail(err, errlen,
+		return errbuf(err, errlen,
 			    "segment %u: address %#x + size %#x wraps around 4 GiB",
 			    i, ph->p_paddr, ph->p_memsz);
 	if (fend > len)
-		return fail(err, errlen,
+		return errbuf(err, errlen,
 			    "segment %u: file data [%#x, %#llx) extends beyond the end of the file (%zu bytes)",
 			    i, ph->p_offset, (unsigned long long)fend, len);
 	if (mend > ram_size)
-		return fail(err, errlen,
+		return errbuf(err, errlen,
 			    "segment %u: [%#x, %#llx) lies outside guest RAM (%zu MiB)",
 			    i, ph->p_paddr, (unsigned long long)mend,
 			    ram_size >> 20);
 	if (ph->p_memsz && ph->p_paddr < MBI_AREA_END && mend > MBI_AREA_START)
-		return fail(err, errlen,
+		return errbuf(err, errlen,
 			    "segment %u: [%#x, %#llx) overlaps the multiboot info area [%#x, %#x)",
 			    i, ph->p_paddr, (unsigned long long)mend,
 			    MBI_AREA_START, MBI_AREA_END);
@@ -174,7 +160,7 @@ int mb_load(const void *img, size_t len, void *ram, size_t ram_size,
 
 	memset(out, 0, sizeof(*out));
 	if (len < sizeof(Elf32_Ehdr))
-		return fail(err, errlen,
+		return errbuf(err, errlen,
 			    "file too short (%zu bytes) for an ELF header",
 			    len);
 	if (find_header(file, len, out, err, errlen))
@@ -205,9 +191,9 @@ int mb_load(const void *img, size_t len, void *ram, size_t ram_size,
 			entry_ok = true;
 	}
 	if (!nload)
-		return fail(err, errlen, "ELF image has no loadable segment");
+		return errbuf(err, errlen, "ELF image has no loadable segment");
 	if (!entry_ok)
-		return fail(err, errlen,
+		return errbuf(err, errlen,
 			    "entry point %#x is outside the loaded segments",
 			    ehdr.e_entry);
 
@@ -242,7 +228,7 @@ int mb_write_info(void *ram, size_t ram_size, const char *cmdline,
 	size_t n;
 
 	if (ram_size < (2u << 20))
-		return fail(err, errlen, "guest RAM too small (%zu bytes)",
+		return errbuf(err, errlen, "guest RAM too small (%zu bytes)",
 			    ram_size);
 	if (!cmdline)
 		cmdline = "";
@@ -283,19 +269,19 @@ int mb_add_modules(void *ram, size_t ram_size, const struct mb_image *img,
 	for (i = 0; i < n; i++) {
 		mod_end = gpa + mods[i].len;
 		if (mod_end > ram_size)
-			return fail(err, errlen,
+			return errbuf(err, errlen,
 				    "module %s: [%#llx, %#llx) does not fit in guest RAM (%zu MiB)",
 				    mods[i].name, (unsigned long long)gpa,
 				    (unsigned long long)mod_end, ram_size >> 20);
 		if (gpa < img->load_end && mod_end > img->load_start)
-			return fail(err, errlen,
+			return errbuf(err, errlen,
 				    "module %s: [%#llx, %#llx) overlaps the guest image [%#x, %#llx)",
 				    mods[i].name, (unsigned long long)gpa,
 				    (unsigned long long)mod_end, img->load_start,
 				    (unsigned long long)img->load_end);
 		len = strlen(mods[i].name) + 1;
 		if (str + len > MB_MODS_LIST_END)
-			return fail(err, errlen,
+			return errbuf(err, errlen,
 				    "module names too long for the boot information area");
 		memcpy(base + str, mods[i].name, len);
 		memcpy(base + gpa, mods[i].data, mods[i].len);

@@ -7,27 +7,13 @@
  * page-aligned, inside RAM, and no two ranges overlap.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "errbuf.h"
 #include "memlayout.h"
 
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
 
 /*
  * A number in C syntax (0x... or decimal; no octal surprises from a leading
@@ -68,9 +54,9 @@ static int parse_range(const char *opt, const char *arg, struct mem_range *r,
 	const char *p = parse_num(arg, ':', &r->start);
 
 	if (!p || *p != ':' || !parse_num(p + 1, '\0', &r->size))
-		return fail(err, errlen, "%s: '%s' is not ADDR:SIZE", opt, arg);
+		return errbuf(err, errlen, "%s: '%s' is not ADDR:SIZE", opt, arg);
 	if (!r->size)
-		return fail(err, errlen, "%s: '%s' is empty", opt, arg);
+		return errbuf(err, errlen, "%s: '%s' is empty", opt, arg);
 	return 0;
 }
 
@@ -80,9 +66,9 @@ int mem_parse_split(struct mem_layout *l, const char *arg, char *err,
 	uint64_t a;
 
 	if (!parse_num(arg, '\0', &a))
-		return fail(err, errlen, "--split: '%s' is not an address", arg);
+		return errbuf(err, errlen, "--split: '%s' is not an address", arg);
 	if (l->nr_splits == MEM_MAX_SPLITS)
-		return fail(err, errlen, "--split: more than %u given",
+		return errbuf(err, errlen, "--split: more than %u given",
 			    MEM_MAX_SPLITS);
 	l->splits[l->nr_splits++] = a;
 	return 0;
@@ -92,7 +78,7 @@ int mem_parse_hole(struct mem_layout *l, const char *arg, char *err,
 		   size_t errlen)
 {
 	if (l->nr_holes == MEM_MAX_HOLES)
-		return fail(err, errlen, "--hole: more than %u given",
+		return errbuf(err, errlen, "--hole: more than %u given",
 			    MEM_MAX_HOLES);
 	if (parse_range("--hole", arg, &l->holes[l->nr_holes], err, errlen))
 		return -1;
@@ -104,7 +90,7 @@ int mem_parse_late(struct mem_layout *l, const char *arg, char *err,
 		   size_t errlen)
 {
 	if (l->late.size)
-		return fail(err, errlen, "--late: given more than once");
+		return errbuf(err, errlen, "--late: given more than once");
 	return parse_range("--late", arg, &l->late, err, errlen);
 }
 
@@ -117,11 +103,11 @@ static int check_range(const char *opt, const struct mem_range *r,
 		       uint64_t ram, char *err, size_t errlen)
 {
 	if ((r->start | r->size) & (MEM_PAGE_SIZE - 1))
-		return fail(err, errlen, "%s %#llx:%#llx: not page-aligned",
+		return errbuf(err, errlen, "%s %#llx:%#llx: not page-aligned",
 			    opt, (unsigned long long)r->start,
 			    (unsigned long long)r->size);
 	if (r->start >= ram || r->size > ram - r->start)
-		return fail(err, errlen,
+		return errbuf(err, errlen,
 			    "%s %#llx:%#llx: outside guest RAM [0, %#llx)", opt,
 			    (unsigned long long)r->start,
 			    (unsigned long long)r->size,
@@ -154,7 +140,7 @@ int mem_layout_check(const struct mem_layout *l, char *err, size_t errlen)
 			return -1;
 		for (j = 0; j < i; j++)
 			if (overlaps(abs[i], abs[j]))
-				return fail(err, errlen,
+				return errbuf(err, errlen,
 					    "%s %#llx:%#llx overlaps %#llx:%#llx",
 					    opt,
 					    (unsigned long long)abs[i]->start,
@@ -166,23 +152,23 @@ int mem_layout_check(const struct mem_layout *l, char *err, size_t errlen)
 		uint64_t a = l->splits[i];
 
 		if (a & (MEM_PAGE_SIZE - 1))
-			return fail(err, errlen, "--split %#llx: not page-aligned",
+			return errbuf(err, errlen, "--split %#llx: not page-aligned",
 				    (unsigned long long)a);
 		if (!a || a >= l->ram_size)
-			return fail(err, errlen,
+			return errbuf(err, errlen,
 				    "--split %#llx: not inside guest RAM (0, %#llx)",
 				    (unsigned long long)a,
 				    (unsigned long long)l->ram_size);
 		for (j = 0; j < i; j++)
 			if (l->splits[j] == a)
-				return fail(err, errlen,
+				return errbuf(err, errlen,
 					    "--split %#llx: given twice",
 					    (unsigned long long)a);
 		/* A cut inside a range that is not RAM would cut nothing. */
 		for (j = 0; j < n; j++)
 			if (a > abs[j]->start &&
 			    a - abs[j]->start < abs[j]->size)
-				return fail(err, errlen,
+				return errbuf(err, errlen,
 					    "--split %#llx: inside %#llx:%#llx, which is not RAM",
 					    (unsigned long long)a,
 					    (unsigned long long)abs[j]->start,
