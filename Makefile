@@ -59,7 +59,7 @@ faults-test: userspace
 	tests/faults/run.sh
 
 lint:
-	shellcheck run.sh tools/*.sh tests/*/*.sh tests/runner/fake-qemu \
+	shellcheck run.sh tools/*.sh tests/*.sh tests/*/*.sh tests/runner/fake-qemu \
 		tests/faults/fill-qemu .ci/run
 
 smoke: deps userspace
@@ -69,16 +69,10 @@ smoke: deps userspace
 matrix: deps userspace
 	./run.sh
 
-test: deps
-	$(MAKE) lint
-	$(MAKE) unit-test
-	$(MAKE) fuzz-regress
-	$(MAKE) logcheck-test
-	$(MAKE) runner-test
-	$(MAKE) matrix
-	$(MAKE) iso-test
-	$(MAKE) bisect-test
-	$(MAKE) faults-test
+# Every suite runs even when one fails; the last line adds them up.
+test: deps userspace
+	tests/run-all.sh lint unit-test fuzz-regress logcheck-test runner-test \
+		matrix iso-test bisect-test faults-test
 
 images: deps userspace
 	tools/images.sh
