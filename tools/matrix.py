@@ -33,7 +33,8 @@ HOST_KEYS = {
     "accel": "auto",         # tcg, kvm or auto
     "cmdline": "",           # extra host kernel command line
     "default": "yes",        # part of the default matrix
-    "expectations": "",      # known deviations (default: expect/NAME.txt)
+    "expectations": "",      # known deviations: files, or another host's
+                             # (default: expect/NAME.txt, expect/NAME.*.txt)
 }
 
 CASE_KEYS = {
@@ -261,7 +262,10 @@ def expectations_for(mtx, host):
     if not mtx:
         return Expectations([])
     h = mtx.hosts.get(host)
-    if h and h.opts["expectations"]:
+    if h and h.opts["expectations"] in mtx.hosts:
+        # A variant of another host (a debug build) shares its deviations.
+        host = h.opts["expectations"]
+    elif h and h.opts["expectations"]:
         paths = [os.path.join(mtx.top, p) for p in h.opts["expectations"].split()]
         for p in paths:
             if not os.path.exists(p):
