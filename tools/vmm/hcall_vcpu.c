@@ -211,6 +211,19 @@ static int64_t get_runstate(struct hcall_env *env, const struct hcall *c,
 	    now > rs.state_entry_time)
 		rs.time[rs.state] += now - rs.state_entry_time;
 
+	/*
+	 * The only vCPU asks about itself, and a vCPU making a hypercall is
+	 * running: that is what Xen reports.  KVM can still say runnable here:
+	 * a vCPU preempted inside KVM_RUN is marked runnable and only becomes
+	 * running again when its next entry processes the steal-time request,
+	 * which an exit to the VMM can come before.
+	 */
+	if (rs.state != RUNSTATE_running) {
+		hcall_note(res, "the caller is running; KVM said state %u",
+			   (unsigned int)rs.state);
+		rs.state = RUNSTATE_running;
+	}
+
 	if (c->longmode)
 		return gva_write(env, res, arg, &rs, sizeof(rs));
 	rc.state = rs.state;
