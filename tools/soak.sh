@@ -11,8 +11,10 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 n=${1:-10}
 shift || true
 case $n in ''|*[!0-9]*|0) echo "soak: N must be a positive number" >&2; exit 2 ;; esac
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+# Every run's logs stay, so a result that changed can be looked at.
+work=$top/results/soak-$(date +%Y%m%d-%H%M%S)
+mkdir -p "$work"
+echo "soak: runs in $work"
 
 statuses() {
 	python3 "$top/tools/logcheck.py" statuses "$1/latest" 2>/dev/null

@@ -51,21 +51,38 @@ long runstate_register(void *va)
 	return runstate_register_raw((unsigned long)va);
 }
 
+/*
+ * The hypervisor rewrites the area whenever the vCPU is descheduled, and
+ * with a loaded host that can fall between two fields of this read even
+ * with one vCPU: the entry time from one update, the times from the next.
+ * So read it as Linux's xen_get_runstate_snapshot does: state_entry_time
+ * before and after the body, again until both agree and carry no update
+ * bit.  After RS_READ_TRIES the last read stands, so an area that never
+ * settles shows as what it is instead of hanging the case.
+ */
+#define RS_READ_TRIES	100
+
 void runstate_read(const void *va, enum rs_layout layout,
 		   struct rs_snapshot *s)
 {
 	/* compat: no padding after state, so everything moves up 4 bytes. */
 	unsigned int entry_off = layout == RS_COMPAT ? 4 : 8;
 	const uint8_t *p = va;
-	uint64_t entry;
-	unsigned int i;
+	uint64_t entry, again;
+	unsigned int i, tries = 0;
 
-	s->state = (int32_t)get_u32(p);
-	entry = get_u64(p + entry_off);
+	do {
+		entry = get_u64(p + entry_off);
+		barrier();
+		s->state = (int32_t)get_u32(p);
+		for (i = 0; i < 4; i++)
+			s->time[i] = get_u64(p + entry_off + 8 + 8 * i);
+		barrier();
+		again = get_u64(p + entry_off);
+	} while ((again != entry || (entry & XEN_RUNSTATE_UPDATE)) &&
+		 ++tries < RS_READ_TRIES);
 	s->update = !!(entry & XEN_RUNSTATE_UPDATE);
 	s->entry = entry & ~XEN_RUNSTATE_UPDATE;
-	for (i = 0; i < 4; i++)
-		s->time[i] = get_u64(p + entry_off + 8 + 8 * i);
 }
 
 uint64_t rs_sum(const struct rs_snapshot *s)
