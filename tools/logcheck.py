@@ -293,7 +293,8 @@ def apply_expectations(r, exp):
         return
     seen = {name: (ok, d) for ok, name, d in r.checks}
     xfail = [n for n, (ok, d) in seen.items() if n in known and not ok and not is_skip(d)]
-    xpass = [n for n, (ok, d) in seen.items() if n in known and ok and not is_skip(d)]
+    xpass = [n for n, (ok, d) in seen.items() if n in known and ok and not is_skip(d)
+             and (r.case, n) not in exp.flaky]
     other = [n for n, (ok, d) in seen.items() if n not in known and not ok and not is_skip(d)]
     r.checks = [(ok, name, ("XFAIL " + known[name]) if name in xfail else d)
                 for ok, name, d in r.checks]

@@ -225,6 +225,9 @@ class Expectations:
     One line per deviation, '#' comments:
 
         CASE CHECK XFAIL reason      a check of CASE that fails on this host
+        CASE CHECK FLAKY reason      one that fails now and then (a race in
+                                     the host, not in the rig): XFAIL when
+                                     it fails, never XPASS when it passes
         CASE * STATUS reason         the status CASE ends with on this host
 
     Every line needs a reason: it names the Xen behaviour and what the
@@ -233,6 +236,7 @@ class Expectations:
 
     def __init__(self, paths):
         self.checks = {}         # (case, check) -> reason
+        self.flaky = set()       # (case, check) that may also pass
         self.cases = {}          # case -> (status, reason)
         for path in paths:
             self._load(path)
@@ -247,14 +251,16 @@ class Expectations:
                 if len(words) < 4:
                     raise MatrixError("%s:%d: expected 'CASE CHECK STATUS reason'" % (path, n))
                 case, check, status, reason = words
-                if status not in STATUSES:
+                if status not in STATUSES + ("FLAKY",):
                     raise MatrixError("%s:%d: unknown status '%s'" % (path, n, status))
                 if check == "*":
                     self.cases[case] = (status, reason)
-                elif status != "XFAIL":
-                    raise MatrixError("%s:%d: a check can only be XFAIL" % (path, n))
+                elif status not in ("XFAIL", "FLAKY"):
+                    raise MatrixError("%s:%d: a check can only be XFAIL or FLAKY" % (path, n))
                 else:
                     self.checks[(case, check)] = reason
+                    if status == "FLAKY":
+                        self.flaky.add((case, check))
 
 
 def expectations_for(mtx, host):
