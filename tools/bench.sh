@@ -20,16 +20,20 @@ if [ "$cold" = 1 ]; then
 	echo "cold host kernel build (6.12, -j$(nproc)): $(secs "$t0" "$(now)") s"
 fi
 
-# Make sure the kernels are cached, then time a warm run of the smoke matrix.
+# Make sure the kernels are cached, then time warm runs.
 make -s -C "$top" userspace
 "$top/run.sh" --no-build --case smoke >/dev/null 2>&1 || true
-t0=$(now)
-rc=0
-"$top/run.sh" --no-build --case smoke >/dev/null 2>&1 || rc=$?
-echo "warm smoke matrix (./run.sh --case smoke, -j1): $(secs "$t0" "$(now)") s (exit $rc)"
-t0=$(now)
-"$top/run.sh" --no-build --case smoke -j 2 >/dev/null 2>&1 || true
-echo "warm smoke matrix (-j2): $(secs "$t0" "$(now)") s"
+timed() {
+	local what=$1 t0 rc=0
+	shift
+	t0=$(now)
+	"$top/run.sh" --no-build "$@" >/dev/null 2>&1 || rc=$?
+	echo "$what: $(secs "$t0" "$(now)") s (exit $rc)"
+}
+timed "warm smoke matrix, -j1" --case smoke -j 1
+timed "warm smoke matrix, -j2" --case smoke -j 2
+timed "warm default matrix, -j1" -j 1
+timed "warm default matrix, -j2" -j 2
 
 latest=$top/results/latest
 for log in "$latest"/*.serial.log; do
