@@ -35,6 +35,23 @@ timed "warm smoke matrix, -j2" --case smoke -j 2
 timed "warm default matrix, -j1" -j 1
 timed "warm default matrix, -j2" -j 2
 
+# One bisect step as git bisect run makes it: a change to xen.c, the
+# incremental build, a boot and one case.  Needs the work tree that
+# `make bisect-test` (or `make bisect`) leaves in the cache.
+cache=${GPC_RIG_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/gpc-rig}
+wt=$cache/git/wt-bisect-selftest
+if [ -d "$wt" ]; then
+	git -C "$wt" checkout -q -f --detach rig-base
+	touch "$wt/arch/x86/kvm/xen.c"
+	t0=$(now)
+	rc=0
+	(cd "$wt" && "$top/tools/bisect-step.sh" --case runstate-sweep-hvm64) \
+		> /dev/null 2>&1 || rc=$?
+	echo "bisect step (xen.c changed, build, boot, case): $(secs "$t0" "$(now)") s (exit $rc)"
+else
+	echo "bisect step: no work tree yet (make bisect-test sets one up)"
+fi
+
 latest=$top/results/latest
 for log in "$latest"/*.serial.log; do
 	[ -f "$log" ] || continue
