@@ -15,8 +15,8 @@ bad=()
 for target in "$@"; do
 	echo "=== make $target"
 	log=$(mktemp)
-	rc=0
-	make -s -C "$top" "$target" 2>&1 | tee "$log" || rc=${PIPESTATUS[0]}
+	make -s -C "$top" "$target" 2>&1 | tee "$log"
+	rc=${PIPESTATUS[0]}
 	counts=$(grep -oE '[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
 	rm -f "$log"
 	if [ -n "$counts" ]; then
@@ -32,7 +32,7 @@ for target in "$@"; do
 	[ "$rc" = 0 ] || [ "$f" -gt 0 ] || f=1
 	passed=$((passed + p))
 	failed=$((failed + f))
-	[ "$rc" = 0 ] || bad+=("$target")
+	[ "$rc" = 0 ] && [ "$f" = 0 ] || bad+=("$target")
 done
 [ ${#bad[@]} -eq 0 ] || echo "failed suites: ${bad[*]}"
 echo "test: $passed passed, $failed failed"

@@ -45,7 +45,7 @@ static void read_area(struct rs_snapshot *s)
 static void check_samples(bool have_clock)
 {
 	struct rs_snapshot prev, s;
-	unsigned int i, bad_state = 0, bad_order = 0, bad_clock = 0;
+	unsigned int i, bad_state = 0, bad_order = 0, bad_clock = 0, bad_runnable = 0;
 	uint64_t now = 0, clock_entry = 0;
 
 	read_area(&prev);
@@ -63,6 +63,11 @@ static void check_samples(bool have_clock)
 			rs_dump("earlier", &prev);
 			rs_dump("later", &s);
 		}
+		if (s.time[RUNSTATE_runnable] < prev.time[RUNSTATE_runnable] &&
+		    !bad_runnable++) {
+			rs_dump("earlier", &prev);
+			rs_dump("later", &s);
+		}
 		if (have_clock && s.entry > now && !bad_clock++)
 			clock_entry = s.entry;
 		rs_invariant(&s, "sample");
@@ -75,6 +80,10 @@ static void check_samples(bool have_clock)
 	xabi(14);
 	if (!report(!bad_order, "time_not_backwards"))
 		report_info("%u of %u reads went backwards", bad_order, SAMPLES);
+	xabi(14);
+	if (!report(!bad_runnable, "time_runnable_not_backwards"))
+		report_info("%u of %u reads had less runnable time than the one before",
+			    bad_runnable, SAMPLES);
 	xabi(15);
 	if (!have_clock) {
 		report_skip("no Xen clock", "time_entry_le_xen_clock");
