@@ -5,7 +5,7 @@
  *
  *   vmm [--mem MB] [--timeout SEC] [--xen-version MAJ.MIN] [--cmdline STR]
  *       [--split ADDR] [--hole ADDR:SIZE] [--late ADDR:SIZE] [--module FILE]
- *       [--output-cap BYTES] [--quiet] GUEST.elf
+ *       [--output-cap BYTES] [--cpu-hog] [--quiet] GUEST.elf
  *
  * --no-xen is a debugging aid, left out of the usage text: it skips the Xen
  * capability check and configuration, so the loader and the serial path can
@@ -24,6 +24,7 @@
 #include <rig/abi.h>
 
 #include "hcall_kvm.h"
+#include "hog.h"
 #include "kvm.h"
 #include "loader.h"
 #include "log.h"
@@ -40,7 +41,7 @@ static const char usage[] =
 	"usage: vmm [--mem MB] [--timeout SEC] [--xen-version MAJ.MIN]\n"
 	"           [--cmdline STR] [--split ADDR] [--hole ADDR:SIZE]\n"
 	"           [--late ADDR:SIZE] [--module FILE] [--output-cap BYTES]\n"
-	"           [--quiet] GUEST.elf\n";
+	"           [--cpu-hog] [--quiet] GUEST.elf\n";
 
 enum {
 	OPT_MEM = 1,
@@ -54,6 +55,7 @@ enum {
 	OPT_LATE,
 	OPT_MODULE,
 	OPT_NO_XEN,
+	OPT_CPU_HOG,
 	OPT_HELP,
 };
 
@@ -69,6 +71,7 @@ static const struct option options[] = {
 	{ "late",	 required_argument, NULL, OPT_LATE },
 	{ "module",	 required_argument, NULL, OPT_MODULE },
 	{ "no-xen",	 no_argument,	    NULL, OPT_NO_XEN },
+	{ "cpu-hog",	 no_argument,	    NULL, OPT_CPU_HOG },
 	{ "help",	 no_argument,	    NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 }
 };
@@ -179,6 +182,9 @@ static int parse_args(int argc, char **argv, struct vmm_config *cfg)
 			break;
 		case OPT_NO_XEN:
 			cfg->no_xen = true;
+			break;
+		case OPT_CPU_HOG:
+			cfg->cpu_hog = true;
 			break;
 		case OPT_HELP:
 			fputs(usage, stdout);
@@ -356,6 +362,7 @@ int main(int argc, char **argv)
 {
 	struct vmm *v = &vmm;
 	struct mb_image mb;
+	pid_t hog = 0;
 	int ret;
 
 	/* One line on stderr, as for every error: no usage dump. */
@@ -397,8 +404,14 @@ int main(int argc, char **argv)
 	};
 	if (!ret)
 		ret = vcpu_create(&v->vm, &v->cfg, mb.entry);
+	if (!ret && v->cfg.cpu_hog) {
+		hog = hog_start();
+		if (hog < 0)
+			ret = RIG_EXIT_HOST;
+	}
 	if (!ret)
 		ret = vmm_run(v);
+	hog_stop(hog);
 
 	serial_flush(&v->serial);
 	vm_destroy(&v->vm);

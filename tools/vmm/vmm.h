@@ -33,6 +33,7 @@ struct vmm_config {
 	unsigned int nr_modules;
 	struct mem_layout mem;		/* --split, --hole, --late */
 	bool no_xen;			/* debugging aid: plain KVM guest */
+	bool cpu_hog;			/* --cpu-hog: keep the vCPU preempted */
 };
 
 struct vm {

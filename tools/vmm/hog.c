@@ -1,0 +1,43 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The CPU hog behind vmm --cpu-hog.  The host that runs the rig has one CPU,
+ * so a second runnable task there is enough for the scheduler to preempt
+ * the vCPU thread at every tick, anywhere in KVM's preemptible code.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "hog.h"
+#include "log.h"
+
+pid_t hog_start(void)
+{
+	pid_t parent = getpid();
+	pid_t pid = fork();
+
+	if (pid < 0) {
+		vmm_err("--cpu-hog: fork: %s", strerror(errno));
+		return -1;
+	}
+	if (pid)
+		return pid;
+
+	/* Die with the VMM, whatever kills it: no hog outlives a case. */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) || getppid() != parent)
+		_exit(0);
+	for (;;)
+		;
+}
+
+void hog_stop(pid_t pid)
+{
+	if (pid <= 0)
+		return;
+	kill(pid, SIGKILL);
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
+}
