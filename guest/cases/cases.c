@@ -13,6 +13,7 @@ const struct guest_case guest_cases[] = {
 	{ "runstate-ram-end",	case_runstate_ram_end },
 	{ "runstate-split",	case_runstate_split },
 	{ "runstate-time",	case_runstate_time },
+	{ "runstate-preempt",	case_runstate_preempt },
 	{ "runstate-update-flag", case_runstate_update_flag },
 	{ "runstate-addr",	case_runstate_addr },
 	{ "vcpu-info",		case_vcpu_info },

@@ -13,6 +13,7 @@ void case_runstate_sweep(const struct guest_config *cfg);
 void case_runstate_ram_end(const struct guest_config *cfg);
 void case_runstate_split(const struct guest_config *cfg);
 void case_runstate_time(const struct guest_config *cfg);
+void case_runstate_preempt(const struct guest_config *cfg);
 void case_runstate_update_flag(const struct guest_config *cfg);
 void case_runstate_addr(const struct guest_config *cfg);
 void case_vcpu_info(const struct guest_config *cfg);
