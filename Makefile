@@ -5,7 +5,7 @@
 
 CC ?= gcc
 INIT := tools/init/build/init
-N ?= 10
+N ?= 20
 
 .PHONY: all userspace guest vmm init deps kernels run test unit-test \
 	logcheck-test runner-test smoke matrix iso-test fuzz fuzz-regress \

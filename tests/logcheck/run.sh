@@ -5,7 +5,9 @@
 # directory under tests/logcheck/ holds a run (hosts, HOST.plan, HOST.*.log,
 # HOST.boot) and 'expected': one "HOST CASE STATUS" line per result and an
 # "exit N" line for the checker's exit status; 'expected-reasons', if there,
-# one "HOST CASE REASON" line per result.  Prints KTAP.
+# one "HOST CASE REASON" line per result; 'expected-stable', if there, the
+# "HOST CASE STATUS" lines of `statuses --stable` (what a soak compares).
+# Prints KTAP.
 
 set -u
 
@@ -37,6 +39,12 @@ $(python3 "$top/tools/logcheck.py" statuses --reason "$work" 2>/dev/null |
 	sed 's/^\([^ ]* [^ ]*\) [^ ]* /\1 /')"
 		want="$want
 $(grep -v '^#' "$dir/expected-reasons")"
+	fi
+	if [ -f "$dir/expected-stable" ]; then
+		got="$got
+$(python3 "$top/tools/logcheck.py" statuses --stable "$work" 2>/dev/null)"
+		want="$want
+$(grep -v '^#' "$dir/expected-stable")"
 	fi
 	if [ "$got" = "$want" ]; then
 		echo "ok $n $name"
