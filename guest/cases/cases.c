@@ -18,6 +18,7 @@ const struct guest_case guest_cases[] = {
 	{ "runstate-addr",	case_runstate_addr },
 	{ "vcpu-info",		case_vcpu_info },
 	{ "hcall-page",		case_hcall_page },
+	{ "hcall-page-unplug",	case_hcall_page_unplug },
 	{ "wordsize-grow",	case_wordsize_grow },
 	{ "wordsize-shrink",	case_wordsize_shrink },
 	{ "kexec",		case_kexec },

@@ -18,6 +18,7 @@ void case_runstate_update_flag(const struct guest_config *cfg);
 void case_runstate_addr(const struct guest_config *cfg);
 void case_vcpu_info(const struct guest_config *cfg);
 void case_hcall_page(const struct guest_config *cfg);
+void case_hcall_page_unplug(const struct guest_config *cfg);
 void case_wordsize_grow(const struct guest_config *cfg);
 void case_wordsize_shrink(const struct guest_config *cfg);
 void case_kexec(const struct guest_config *cfg);

@@ -48,6 +48,14 @@ enum rig_cmd {
 	RIG_CMD_MEM_PLUG = 4,
 	/* Answer: the GPA where the --late region starts (0: none). */
 	RIG_CMD_MEM_LATE_BASE = 5,
+	/*
+	 * Take the plugged --late region away again (its memslot deleted),
+	 * as a VMM does when it moves or unmaps guest memory.  Answer: 0, or
+	 * -1 when it is not plugged.  A later RIG_CMD_MEM_PLUG brings fresh
+	 * zeroed memory back.  What KVM keeps in gfn-to-pfn caches there is
+	 * what the unplug cases look at.
+	 */
+	RIG_CMD_MEM_UNPLUG = 6,
 };
 
 /*

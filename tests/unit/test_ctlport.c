@@ -159,6 +159,62 @@ static void test_mem_plug_refused(void **state)
 	assert_int_equal(in32(&bare, RIG_PORT_DATA), 0);
 }
 
+/*
+ * RIG_CMD_MEM_UNPLUG: only what is plugged; afterwards a hole again, to
+ * the hypercall handlers too, and pluggable once more.
+ */
+static void test_mem_unplug(void **state)
+{
+	struct mem_layout l = {
+		.ram_size = 64 << 20,
+		.late = { 0x3000000, 0x100000 },
+	};
+	struct fake_slots add = { 0 }, del = { 0 };
+	struct ctlport c = {
+		.mem = &l, .add_slot = fake_add_slot, .slot_ctx = &add,
+	};
+	struct ctlport bare = { 0 };
+
+	/* not plugged yet: refused, KVM not asked */
+	c.del_slot = fake_add_slot;
+	out32(&c, RIG_PORT_CMD, RIG_CMD_MEM_UNPLUG);
+	assert_int_equal(in32(&c, RIG_PORT_DATA), 0xffffffff);
+	assert_int_equal(add.calls, 0);
+
+	out32(&c, RIG_PORT_CMD, RIG_CMD_MEM_PLUG);
+	assert_int_equal(in32(&c, RIG_PORT_DATA), 0);
+	assert_true(mem_present(&l, 0x3000800, 44));
+
+	/* KVM refusing the deletion: -1, and the memory is still there */
+	c.slot_ctx = &del;
+	del.ret = -EINVAL;
+	out32(&c, RIG_PORT_CMD, RIG_CMD_MEM_UNPLUG);
+	assert_int_equal(in32(&c, RIG_PORT_DATA), 0xffffffff);
+	assert_true(mem_present(&l, 0x3000800, 44));
+
+	del.ret = 0;
+	out32(&c, RIG_PORT_CMD, RIG_CMD_MEM_UNPLUG);
+	assert_int_equal(in32(&c, RIG_PORT_DATA), 0);
+	assert_int_equal(del.calls, 2);
+	assert_int_equal(del.last.start, 0x3000000);
+	assert_int_equal(del.last.size, 0x100000);
+	assert_false(mem_present(&l, 0x3000800, 44));
+
+	/* twice: nothing left to unplug */
+	out32(&c, RIG_PORT_CMD, RIG_CMD_MEM_UNPLUG);
+	assert_int_equal(in32(&c, RIG_PORT_DATA), 0xffffffff);
+	assert_int_equal(del.calls, 2);
+
+	/* and it can come back */
+	out32(&c, RIG_PORT_CMD, RIG_CMD_MEM_PLUG);
+	assert_int_equal(in32(&c, RIG_PORT_DATA), 0);
+	assert_true(mem_present(&l, 0x3000800, 44));
+
+	/* a control port with no layout at all */
+	out32(&bare, RIG_PORT_CMD, RIG_CMD_MEM_UNPLUG);
+	assert_int_equal(in32(&bare, RIG_PORT_DATA), 0xffffffff);
+}
+
 /* Reading the command port gives nothing; narrow reads stay in bounds. */
 static void test_odd_accesses(void **state)
 {
@@ -183,6 +239,7 @@ int main(void)
 		cmocka_unit_test(test_odd_accesses),
 		cmocka_unit_test(test_mem_plug),
 		cmocka_unit_test(test_mem_plug_refused),
+		cmocka_unit_test(test_mem_unplug),
 	};
 
 	log_quiet = true;

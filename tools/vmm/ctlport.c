@@ -2,7 +2,8 @@
 /*
  * The rig control port: how the guest asks the VMM for what no Xen
  * interface exposes (what KVM reported on the last Xen exit), makes the
- * --late memory appear, and stops before it has a hypercall page.
+ * --late memory appear and disappear, and stops before it has a hypercall
+ * page.
  */
 #include <string.h>
 
@@ -41,6 +42,21 @@ static uint32_t mem_plug(struct ctlport *c)
 	return 0;
 }
 
+/* RIG_CMD_MEM_UNPLUG: 0, or ~0 when the late range is not plugged. */
+static uint32_t mem_unplug(struct ctlport *c)
+{
+	if (!c->mem || !c->mem->late_plugged) {
+		vmm_trace("mem unplug: %s", c->mem && c->mem->late.size ?
+			  "late range not plugged" : "no late range");
+		return ~0u;
+	}
+	if (!c->del_slot || c->del_slot(c->slot_ctx, &c->mem->late))
+		return ~0u;
+	/* A hole again: the hypercall handlers must not touch it now. */
+	c->mem->late_plugged = false;
+	return 0;
+}
+
 static int command(struct ctlport *c, uint32_t cmd)
 {
 	switch (cmd) {
@@ -55,6 +71,9 @@ static int command(struct ctlport *c, uint32_t cmd)
 		break;
 	case RIG_CMD_MEM_PLUG:
 		c->data = mem_plug(c);
+		break;
+	case RIG_CMD_MEM_UNPLUG:
+		c->data = mem_unplug(c);
 		break;
 	case RIG_CMD_MEM_LATE_BASE:
 		/* The rig's RAM is below 4 GiB: the base fits. */

@@ -15,9 +15,10 @@ struct ctlport {
 	/* Sources for the answers, kept by the Xen exit handler. */
 	uint32_t last_longmode;
 	uint64_t hcall_count;
-	/* RIG_CMD_MEM_PLUG: the layout and how to add a memslot to KVM. */
+	/* RIG_CMD_MEM_PLUG/UNPLUG: the layout, how to add/delete a memslot. */
 	struct mem_layout *mem;
 	int (*add_slot)(void *ctx, const struct mem_range *r);
+	int (*del_slot)(void *ctx, const struct mem_range *r);
 	void *slot_ctx;
 };
 

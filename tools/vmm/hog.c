@@ -9,10 +9,14 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "hog.h"
 #include "log.h"
+
+#define HOG_SPIN_NS	300000L
+#define HOG_SLEEP_NS	200000L
 
 pid_t hog_start(void)
 {
@@ -29,8 +33,21 @@ pid_t hog_start(void)
 	/* Die with the VMM, whatever kills it: no hog outlives a case. */
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) || getppid() != parent)
 		_exit(0);
-	for (;;)
-		;
+	/*
+	 * Spin, then sleep a moment: every wakeup preempts the vCPU thread
+	 * wherever it is, so preemptions come more often than the
+	 * scheduler's time slice alone would make them.
+	 */
+	for (;;) {
+		struct timespec start, now, nap = { 0, HOG_SLEEP_NS };
+
+		clock_gettime(CLOCK_MONOTONIC, &start);
+		do
+			clock_gettime(CLOCK_MONOTONIC, &now);
+		while ((now.tv_sec - start.tv_sec) * 1000000000L +
+		       now.tv_nsec - start.tv_nsec < HOG_SPIN_NS);
+		nanosleep(&nap, NULL);
+	}
 }
 
 void hog_stop(pid_t pid)

@@ -137,9 +137,36 @@ int vm_plug_late(void *ctx, const struct mem_range *r)
 		ret = -errno;
 	if (!ret)
 		ret = set_slot(vm, r);
+	if (!ret)
+		vm->late_slot = slot;
 	vmm_trace("mem plug [%#llx, %#llx): KVM_SET_USER_MEMORY_REGION(slot %u) = %s",
 		  (unsigned long long)r->start,
 		  (unsigned long long)(r->start + r->size), slot,
+		  ret ? strerror(-ret) : "0");
+	return ret;
+}
+
+/*
+ * Delete the late range's memslot.  The memory stays mapped in the VMM but
+ * is a hole for the guest and for the hypercall handlers; a plug maps it
+ * afresh, so nothing written before shows through.
+ */
+int vm_unplug_late(void *ctx, const struct mem_range *r)
+{
+	struct vm *vm = ctx;
+	struct kvm_userspace_memory_region region = {
+		.slot = vm->late_slot,
+		.guest_phys_addr = r->start,
+		.memory_size = 0,
+		.userspace_addr = (uintptr_t)vm->ram + r->start,
+	};
+	int ret = 0;
+
+	if (ioctl(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &region))
+		ret = -errno;
+	vmm_trace("mem unplug [%#llx, %#llx): KVM_SET_USER_MEMORY_REGION(slot %u, size 0) = %s",
+		  (unsigned long long)r->start,
+		  (unsigned long long)(r->start + r->size), vm->late_slot,
 		  ret ? strerror(-ret) : "0");
 	return ret;
 }

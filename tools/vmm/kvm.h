@@ -15,6 +15,7 @@ int vm_create(struct vm *vm, const struct vmm_config *cfg);
 int vcpu_create(struct vm *vm, const struct vmm_config *cfg, uint32_t entry);
 void vm_destroy(struct vm *vm);
 int vm_plug_late(void *vm, const struct mem_range *r);
+int vm_unplug_late(void *vm, const struct mem_range *r);
 
 /* cpuid.c */
 #define XEN_CPUID_EXTRA	3

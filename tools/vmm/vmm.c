@@ -386,6 +386,7 @@ int main(int argc, char **argv)
 	serial_init(&v->serial, stdout, v->cfg.output_cap);
 	v->ctl.mem = &v->cfg.mem;
 	v->ctl.add_slot = vm_plug_late;
+	v->ctl.del_slot = vm_unplug_late;
 	v->ctl.slot_ctx = &v->vm;
 
 	ret = vm_create(&v->vm, &v->cfg);

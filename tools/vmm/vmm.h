@@ -46,6 +46,7 @@ struct vm {
 	size_t ram_size;
 	struct mem_layout *layout;	/* what is present; the late range */
 	unsigned int nr_slots;		/* memslots created so far */
+	unsigned int late_slot;		/* the --late range's, once plugged */
 	uint32_t xen_caps;		/* KVM_CAP_XEN_HVM */
 };
 
