@@ -2,8 +2,8 @@
 /*
  * The serial and control-port I/O path as KVM_EXIT_IO hands it over: a
  * port, a direction, an element size and a count of elements in the data
- * area, for COM1's registers and the rig control port, plugging the late
- * range through a stub memslot call.
+ * area, for COM1's registers and the rig control port, plugging and
+ * unplugging the late range through stub memslot calls.
  *
  * Input: a cap for the serial output, then exits: port selector,
  * direction and size, count, data.
@@ -43,7 +43,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				.late = { 32u << 20, 1u << 20 } };
 	int slot_ret = 0;
 	struct ctlport c = { .mem = &l, .add_slot = add_slot,
-			     .slot_ctx = &slot_ret };
+			     .del_slot = add_slot, .slot_ctx = &slot_ret };
 	struct serial s;
 	static const unsigned int sizes[] = { 1, 2, 4 };
 	uint8_t buf[DATA_MAX];
