@@ -29,13 +29,7 @@ static uint8_t area_page[PAGE_SIZE] __aligned(PAGE_SIZE);
  */
 static bool map_shared_info(uint64_t gfn, bool first)
 {
-	struct xen_add_to_physmap xatp = {
-		.domid = DOMID_SELF,
-		.space = XENMAPSPACE_shared_info,
-		.idx = 0,
-		.gpfn = gfn,
-	};
-	long ret = xen_memory_op(XENMEM_add_to_physmap, &xatp);
+	long ret = xen_shared_info_map(gfn);
 
 	if (!ret && first)
 		ret = xen_register_vcpu_info(gfn,

@@ -54,6 +54,9 @@ uint64_t rs_sum(const struct rs_snapshot *s);
  */
 void force_update(unsigned int ms);
 
+/* XENMEM_add_to_physmap of shared_info at frame @gfn: 0 or Xen's error. */
+long xen_shared_info_map(uint64_t gfn);
+
 /*
  * Map shared_info (XENMEM_add_to_physmap) at a page the library owns and
  * register vcpu_info for vCPU 0 in its default slot, so that the Xen clock

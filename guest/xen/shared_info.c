@@ -17,22 +17,29 @@
 static uint8_t shinfo_page[4096] __aligned(4096);
 static struct shared_info *shinfo;
 
-long xen_shared_info_setup(void)
+long xen_shared_info_map(uint64_t gfn)
 {
 	struct xen_add_to_physmap xatp = {
 		.domid = DOMID_SELF,
 		.space = XENMAPSPACE_shared_info,
 		.idx = 0,
-		.gpfn = (unsigned long)shinfo_page >> 12,
+		.gpfn = gfn,
 	};
+
+	return xen_memory_op(XENMEM_add_to_physmap, &xatp);
+}
+
+long xen_shared_info_setup(void)
+{
+	uint64_t gfn = (unsigned long)shinfo_page >> 12;
 	long ret;
 
 	if (shinfo)
 		return 0;
-	ret = xen_memory_op(XENMEM_add_to_physmap, &xatp);
+	ret = xen_shared_info_map(gfn);
 	if (ret)
 		return ret;
-	ret = xen_register_vcpu_info(xatp.gpfn,
+	ret = xen_register_vcpu_info(gfn,
 				     offsetof(struct shared_info, vcpu_info));
 	if (ret)
 		return ret;

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The CPU hog behind vmm --cpu-hog.  The host that runs the rig has one CPU,
- * so a second runnable task there is enough for the scheduler to preempt
- * the vCPU thread at every tick, anywhere in KVM's preemptible code.
+ * so a second task there that is runnable most of the time makes the
+ * scheduler preempt the vCPU thread again and again, anywhere in KVM's
+ * preemptible code.
  */
 #include <errno.h>
 #include <signal.h>

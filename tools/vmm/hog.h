@@ -5,8 +5,8 @@
 #include <sys/types.h>
 
 /*
- * A child process that only burns CPU, so that the host scheduler keeps
- * preempting the vCPU thread (vmm --cpu-hog).  hog_start() returns its pid,
+ * A child process that burns CPU with short naps, so that the host scheduler
+ * keeps preempting the vCPU thread (vmm --cpu-hog).  hog_start() returns its pid,
  * or -1 with the error logged; hog_stop() kills and reaps it.
  */
 pid_t hog_start(void);

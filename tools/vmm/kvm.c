@@ -82,19 +82,27 @@ static int xen_config(struct vm *vm)
 	return 0;
 }
 
-static int set_slot(struct vm *vm, const struct mem_range *r)
+/* Memslot @slot over @r, backed by the same range of vm->ram; size 0 deletes. */
+static int set_region(struct vm *vm, unsigned int slot,
+		      const struct mem_range *r, uint64_t size)
 {
 	struct kvm_userspace_memory_region region = {
-		.slot = vm->nr_slots,
+		.slot = slot,
 		.guest_phys_addr = r->start,
-		.memory_size = r->size,
+		.memory_size = size,
 		.userspace_addr = (uintptr_t)vm->ram + r->start,
 	};
 
-	if (ioctl(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &region))
-		return -errno;
-	vm->nr_slots++;
-	return 0;
+	return ioctl(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &region) ? -errno : 0;
+}
+
+static int set_slot(struct vm *vm, const struct mem_range *r)
+{
+	int ret = set_region(vm, vm->nr_slots, r, r->size);
+
+	if (!ret)
+		vm->nr_slots++;
+	return ret;
 }
 
 /* RAM as the layout cuts it; one slot when there is nothing to cut. */
@@ -154,16 +162,8 @@ int vm_plug_late(void *ctx, const struct mem_range *r)
 int vm_unplug_late(void *ctx, const struct mem_range *r)
 {
 	struct vm *vm = ctx;
-	struct kvm_userspace_memory_region region = {
-		.slot = vm->late_slot,
-		.guest_phys_addr = r->start,
-		.memory_size = 0,
-		.userspace_addr = (uintptr_t)vm->ram + r->start,
-	};
-	int ret = 0;
+	int ret = set_region(vm, vm->late_slot, r, 0);
 
-	if (ioctl(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &region))
-		ret = -errno;
 	vmm_trace("mem unplug [%#llx, %#llx): KVM_SET_USER_MEMORY_REGION(slot %u, size 0) = %s",
 		  (unsigned long long)r->start,
 		  (unsigned long long)(r->start + r->size), vm->late_slot,
