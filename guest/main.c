@@ -69,24 +69,26 @@ static const struct guest_case *find_case(const char *name)
 {
 	const struct guest_case *c;
 
-	for (c = guest_cases; c->name; c++)
+	for_each_case(c)
 		if (!strcmp(c->name, name))
 			return c;
 	return NULL;
 }
 
+/* The command line asks for what this guest cannot run: the rig's doing. */
 static void report_unknown_case(const char *name, int len)
 {
 	const struct guest_case *c;
 
-	report(false, "unknown_case");
-	if (len < 0)
-		report_info("no case=NAME on the command line");
-	else if (len >= CASE_NAME_MAX)
-		report_info("case name too long");
-	else
+	if (len < 0) {
+		report_error("no case=NAME on the command line", "unknown_case");
+	} else if (len >= CASE_NAME_MAX) {
+		report_error("case name too long", "unknown_case");
+	} else {
+		report_error("no such case in this guest", "unknown_case");
 		report_info("no case named '%s'", name);
-	for (c = guest_cases; c->name; c++)
+	}
+	for_each_case(c)
 		report_info("known case: %s", c->name);
 }
 
@@ -102,7 +104,7 @@ void main(uint32_t magic, uint32_t mbi_gpa)
 
 	if (magic != MULTIBOOT_BOOTLOADER_MAGIC) {
 		ktap_header();
-		report(false, "multiboot_magic");
+		report_error("not booted by a multiboot loader", "multiboot_magic");
 		report_info("EAX at entry %#x, expected %#x", magic,
 			    MULTIBOOT_BOOTLOADER_MAGIC);
 		finish();

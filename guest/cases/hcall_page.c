@@ -10,7 +10,7 @@
  * latch check first latches the other word size, so that the write under
  * test is a change on Xen and KVM alike.
  */
-#include "cases.h"
+#include "case.h"
 #include "desc.h"
 #include "ktap.h"
 #include "mode.h"
@@ -166,7 +166,7 @@ static void check_index1(void)
 	ws_write_msr(own, 0);
 }
 
-void case_hcall_page(const struct guest_config *cfg)
+static void case_hcall_page(const struct guest_config *cfg)
 {
 	static const enum guest_mode order[] = {
 		MODE_PM32, MODE_LONG64, MODE_COMPAT,
@@ -192,3 +192,4 @@ void case_hcall_page(const struct guest_config *cfg)
 	check_rdmsr();
 	check_index1();
 }
+DEFINE_CASE("hcall-page", case_hcall_page);

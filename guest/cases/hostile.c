@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "cases.h"
+#include "case.h"
 #include "ktap.h"
 #include "processor.h"
 #include "rig.h"
@@ -363,7 +363,9 @@ static void shinfo_checks(uint64_t end)
 
 static void ctlport_checks(void)
 {
-	static const uint32_t unknown[] = { 0, 6, 0x7fffffff, 0xffffffff };
+	/* RIG_CMD_NR: the first number past the commands there are. */
+	static const uint32_t unknown[] = { 0, RIG_CMD_NR, 0x7fffffff,
+					    0xffffffff };
 	uint32_t count, ans = 0;
 	unsigned int i;
 
@@ -391,12 +393,12 @@ static void ctlport_checks(void)
 	      rig_cmd(RIG_CMD_HCALL_COUNT, 0) == count + 1, 1);
 }
 
-void case_hostile(const struct guest_config *cfg)
+static void case_hostile(const struct guest_config *cfg)
 {
 	uint64_t end = ram_end();
 
 	if (!xen_init()) {
-		report(false, "xen_init");
+		report_error(XEN_INIT_ERROR, "xen_init");
 		return;
 	}
 	xenver_want = (long)(cfg->xen_major << 16 | cfg->xen_minor);
@@ -420,10 +422,11 @@ void case_hostile(const struct guest_config *cfg)
 	ctlport_checks();
 	report(alive(), "hostile_guest_alive_at_end");
 }
+DEFINE_CASE("hostile", case_hostile);
 
 /* ------------------------------------------------------------- flood */
 
-void case_flood(const struct guest_config *cfg)
+static void case_flood(const struct guest_config *cfg)
 {
 	static char buf[4096];
 	unsigned int i;
@@ -435,3 +438,4 @@ void case_flood(const struct guest_config *cfg)
 	for (;;)
 		outsb(RIG_COM1, buf, sizeof(buf));
 }
+DEFINE_CASE("flood", case_flood);

@@ -18,7 +18,7 @@
  * cannot be undone (Xen: -EBUSY), and a vcpu_info left in the old image's
  * memory would be written into the new image's.
  */
-#include "cases.h"
+#include "case.h"
 #include "cmdline.h"
 #include "kexec.h"
 #include "ktap.h"
@@ -49,6 +49,7 @@ static void hand_over(struct kexec_state *st, void *area,
 static void boot_next(const struct guest_config *cfg, struct kexec_state *st)
 {
 	char name[IMAGE_NAME_MAX], file[IMAGE_NAME_MAX + 4], args[64];
+	char why[80];
 	const char *comma = strchr(st->chain, ',');
 	size_t n = comma ? (size_t)(comma - st->chain) : strlen(st->chain);
 	const void *image;
@@ -59,11 +60,13 @@ static void boot_next(const struct guest_config *cfg, struct kexec_state *st)
 		return;
 	str_copy(name, st->chain, n + 1 < sizeof(name) ? n + 1 : sizeof(name));
 	snprintf(file, sizeof(file), "%s.elf", name);
-	if (!report(kexec_find_module(cfg->mbi_gpa, file, &image, &len),
-		    "stage%u_find_%s", st->stage, name)) {
-		report_info("no multiboot module named %s", file);
+	/* The VMM loads the images: a missing one is the rig's error. */
+	snprintf(why, sizeof(why),
+		 "no multiboot module %s (the case needs vmm --module %s)",
+		 file, file);
+	if (!report_need(kexec_find_module(cfg->mbi_gpa, file, &image, &len),
+			 why, "stage%u_find_%s", st->stage, name))
 		return;
-	}
 
 	str_copy(st->from, GUEST_MODE, sizeof(st->from));
 	memmove(st->chain, comma ? comma + 1 : st->chain + n,
@@ -72,12 +75,12 @@ static void boot_next(const struct guest_config *cfg, struct kexec_state *st)
 		 cfg->xen_major, cfg->xen_minor);
 	report_info("stage %u: kexec %s -> %s (%lu bytes at %p)", st->stage,
 		    GUEST_MODE, name, (unsigned long)len, image);
+	/* Only the rig's own machinery can refuse the image or come back. */
 	err = kexec_boot(cfg->mbi_gpa, image, len, args);
-	report(false, "stage%u_kexec", st->stage);
-	report_info("kexec failed: %s", err);
+	report_error(err, "stage%u_kexec", st->stage);
 }
 
-void case_kexec(const struct guest_config *cfg)
+static void case_kexec(const struct guest_config *cfg)
 {
 	struct kexec_state *st = kexec_state();
 	void *area = kexec_page(1);
@@ -86,12 +89,12 @@ void case_kexec(const struct guest_config *cfg)
 
 	memset(st, 0, sizeof(*st));
 	st->stage = 1;
-	if (!report(cmdline_get(cfg->cmdline, "chain", st->chain,
-				sizeof(st->chain)) > 0, "stage1_chain")) {
-		report_info("no chain=IMAGE,... on the command line");
+	if (!report_need(cmdline_get(cfg->cmdline, "chain", st->chain,
+				     sizeof(st->chain)) > 0,
+			 "no chain=IMAGE,... on the command line",
+			 "stage1_chain"))
 		return;
-	}
-	if (!report(xen_init(), "stage1_xen_setup"))
+	if (!report_need(xen_init(), XEN_INIT_ERROR, "stage1_xen_setup"))
 		return;
 
 	memset(area, POISON, PAGE_SIZE);
@@ -111,6 +114,7 @@ void case_kexec(const struct guest_config *cfg)
 	hand_over(st, area, &s);
 	boot_next(cfg, st);
 }
+DEFINE_CASE("kexec", case_kexec);
 
 /* #37: nobody unregistered the old area, so it is still written. */
 static void check_old_area(unsigned int stage, uint8_t *old)
@@ -171,7 +175,7 @@ static bool check_new_area(unsigned int stage, struct kexec_state *st,
 	return true;
 }
 
-void case_kexec_stage2(const struct guest_config *cfg)
+static void case_kexec_stage2(const struct guest_config *cfg)
 {
 	struct kexec_state *st = kexec_state();
 	unsigned int stage = st->stage + 1;
@@ -179,9 +183,16 @@ void case_kexec_stage2(const struct guest_config *cfg)
 	void *area = kexec_page(stage);
 	struct rs_snapshot s;
 
-	/* kexec_resume() found the state, or the stream would be new. */
-	if (!report(st->magic == KEXEC_MAGIC && stage < KEXEC_STATE_PAGES &&
-		    old == kexec_page(st->stage), "stage%u_handover", stage)) {
+	/*
+	 * kexec_resume() found the state, or the stream would be new.  Only
+	 * a stage before writes it: without one, the rig started this case
+	 * on its own.
+	 */
+	if (!report_need(st->magic == KEXEC_MAGIC &&
+			 stage < KEXEC_STATE_PAGES &&
+			 old == kexec_page(st->stage),
+			 "no state from a kexec stage before (case kexec boots this one)",
+			 "stage%u_handover", stage)) {
 		report_info("state: magic %#x stage %u area %#x", st->magic,
 			    st->stage, st->area_gpa);
 		return;
@@ -191,7 +202,8 @@ void case_kexec_stage2(const struct guest_config *cfg)
 	st->stage = stage;
 
 	/* The image's own MSR write: the word size is this image's now. */
-	if (!report(xen_init(), "stage%u_xen_setup", stage))
+	if (!report_need(xen_init(), XEN_INIT_ERROR, "stage%u_xen_setup",
+			 stage))
 		return;
 
 	check_old_area(stage, old);
@@ -209,3 +221,4 @@ void case_kexec_stage2(const struct guest_config *cfg)
 	hand_over(st, area, &s);
 	boot_next(cfg, st);
 }
+DEFINE_CASE("kexec-stage2", case_kexec_stage2);

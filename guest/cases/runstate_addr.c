@@ -9,7 +9,7 @@
  * drops the registration altogether.  Last, a hypercall from user mode
  * (#40).
  */
-#include "cases.h"
+#include "case.h"
 #include "cpl3.h"
 #include "ktap.h"
 #include "rig.h"
@@ -162,7 +162,7 @@ static void check_late_memory(void)
 
 	if (!base) {
 		xabi(24);
-		report_skip("no --late memory", "late_register_returns_zero");
+		report_error(RIG_NO_LATE, "late_register_returns_zero");
 		xabi(25);
 		report_skip("no --late memory", "late_area_written_after_plug");
 		return;
@@ -175,11 +175,12 @@ static void check_late_memory(void)
 	if (!report(ret == 0, "late_register_returns_zero"))
 		report_info("register at %p returned %ld", area, ret);
 
-	/* A plug that fails proves nothing either way: a failure, not a skip. */
+	/* A plug that fails proves nothing either way: the rig's error. */
 	plug = rig_cmd(RIG_CMD_MEM_PLUG, 0);
 	if (plug) {
 		xabi(25);
-		report(false, "late_area_written_after_plug");
+		report_error("RIG_CMD_MEM_PLUG failed",
+			     "late_area_written_after_plug");
 		report_info("RIG_CMD_MEM_PLUG answered %#x", plug);
 		return;
 	}
@@ -207,12 +208,12 @@ static void check_cpl3(void)
 		report_info("xen_version from CPL3 returned %ld", ret);
 }
 
-void case_runstate_addr(const struct guest_config *cfg)
+static void case_runstate_addr(const struct guest_config *cfg)
 {
 	long ret;
 
 	if (!xen_init()) {
-		report(false, "xen_init");
+		report_error(XEN_INIT_ERROR, "xen_init");
 		return;
 	}
 
@@ -235,3 +236,4 @@ void case_runstate_addr(const struct guest_config *cfg)
 	check_cpl3();
 	rs_report_invariant("addr_invariant_constant");
 }
+DEFINE_CASE("runstate-addr", case_runstate_addr);

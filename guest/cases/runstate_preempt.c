@@ -9,7 +9,8 @@
  * whatever the scheduling; a KVM that updates the accounting preemptibly
  * breaks both.
  */
-#include "cases.h"
+#include "case.h"
+#include "cmdline.h"
 #include "ktap.h"
 #include "rig.h"
 #include "rs_common.h"
@@ -35,7 +36,7 @@ static bool all_forward(const struct rs_snapshot *a,
 	return true;
 }
 
-void case_runstate_preempt(const struct guest_config *cfg)
+static void case_runstate_preempt(const struct guest_config *cfg)
 {
 	struct rs_snapshot first, prev, s, bad_a, bad_b;
 	unsigned int iter = 0, bad_order = 0, bad_valid = 0;
@@ -44,7 +45,7 @@ void case_runstate_preempt(const struct guest_config *cfg)
 
 	cmdline_number(cfg->cmdline, "ms", &run_ms);
 	if (!xen_init()) {
-		report(false, "xen_init");
+		report_error(XEN_INIT_ERROR, "xen_init");
 		return;
 	}
 	ret = xen_shared_info_setup();
@@ -98,3 +99,4 @@ void case_runstate_preempt(const struct guest_config *cfg)
 	}
 	rs_report_invariant("preempt_invariant_constant");
 }
+DEFINE_CASE("runstate-preempt", case_runstate_preempt);

@@ -21,7 +21,8 @@
  * runstate-ram-end puts the area's last byte on the last byte of RAM and
  * runstate-split puts it across a memslot boundary (VMM --split).
  */
-#include "cases.h"
+#include "case.h"
+#include "cmdline.h"
 #include "ktap.h"
 #include "printf.h"
 #include "rs_common.h"
@@ -171,12 +172,12 @@ static void report_group(enum group g)
 	}
 }
 
-void case_runstate_sweep(const struct guest_config *cfg)
+static void case_runstate_sweep(const struct guest_config *cfg)
 {
 	unsigned int off, g;
 
 	if (!xen_init()) {
-		report(false, "xen_init");
+		report_error(XEN_INIT_ERROR, "xen_init");
 		return;
 	}
 	report_info("layout %u bytes, offsets 0, %u, %u..%u", rs_layout_native(),
@@ -191,6 +192,7 @@ void case_runstate_sweep(const struct guest_config *cfg)
 		report_group(g);
 	rs_report_invariant("sweep_invariant_constant");
 }
+DEFINE_CASE("runstate-sweep", case_runstate_sweep);
 
 /*
  * One area at @area with one sentinel byte on each side (none after it if
@@ -239,35 +241,38 @@ static void check_edge_area(uint8_t *area, bool after, const char *pfx,
 	rs_report_invariant(name);
 }
 
-void case_runstate_ram_end(const struct guest_config *cfg)
+static void case_runstate_ram_end(const struct guest_config *cfg)
 {
 	uint64_t end = ram_end();
 
 	if (!xen_init()) {
-		report(false, "xen_init");
+		report_error(XEN_INIT_ERROR, "xen_init");
 		return;
 	}
 	report_info("end of RAM %#llx from multiboot", (unsigned long long)end);
+	/* The VMM always passes the memory size, and RAM is below 4 GiB. */
 	if (!end || end > 0xffffffffull) {
-		report_skip("no usable memory information", "ram_end_area");
+		report_error("no usable multiboot memory information",
+			     "ram_end_area");
 		return;
 	}
 	check_edge_area((uint8_t *)(unsigned long)(end - rs_layout_native()),
 			false, "ram_end", 10);
 }
+DEFINE_CASE("runstate-ram-end", case_runstate_ram_end);
 
-void case_runstate_split(const struct guest_config *cfg)
+static void case_runstate_split(const struct guest_config *cfg)
 {
 	uint64_t split;
 
 	if (!xen_init()) {
-		report(false, "xen_init");
+		report_error(XEN_INIT_ERROR, "xen_init");
 		return;
 	}
 	if (!cmdline_number(cfg->cmdline, "split", &split) ||
 	    split % PAGE_SIZE || split < (2u << 20) || split >= ram_end()) {
-		report_skip("needs split=ADDR (page-aligned, in RAM above 2 MiB)",
-			    "split_area");
+		report_error("no split=ADDR, page-aligned in RAM above 2 MiB (the case needs vmm --split ADDR)",
+			     "split_area");
 		return;
 	}
 	report_info("area at %#llx, 8 bytes before the memslot boundary",
@@ -275,3 +280,4 @@ void case_runstate_split(const struct guest_config *cfg)
 	check_edge_area((uint8_t *)(unsigned long)(split - 8), true, "split",
 			rs_layout_native() == RS_COMPAT ? 18 : 19);
 }
+DEFINE_CASE("runstate-split", case_runstate_split);

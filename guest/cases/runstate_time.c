@@ -7,7 +7,7 @@
  * makes, and it is checked together with the blocked time it implies.
  */
 #include "apic.h"
-#include "cases.h"
+#include "case.h"
 #include "ktap.h"
 #include "rs_common.h"
 #include "string.h"
@@ -143,13 +143,13 @@ static void check_halt_blocked(void)
 			    (unsigned long long)running);
 }
 
-void case_runstate_time(const struct guest_config *cfg)
+static void case_runstate_time(const struct guest_config *cfg)
 {
 	long ret;
 	bool have_clock;
 
 	if (!xen_init()) {
-		report(false, "xen_init");
+		report_error(XEN_INIT_ERROR, "xen_init");
 		return;
 	}
 
@@ -172,3 +172,4 @@ void case_runstate_time(const struct guest_config *cfg)
 	check_halt_blocked();
 	rs_report_invariant("time_invariant_constant");
 }
+DEFINE_CASE("runstate-time", case_runstate_time);

@@ -5,7 +5,7 @@
  * the flag on and off (#12).  The hypervisor only writes the area while the
  * vCPU is not running, so its owner must never catch the bit set.
  */
-#include "cases.h"
+#include "case.h"
 #include "ktap.h"
 #include "rs_common.h"
 #include "string.h"
@@ -49,12 +49,12 @@ static void check_bit_clear(const char *name)
 			    seen, ROUNDS, invalid);
 }
 
-void case_runstate_update_flag(const struct guest_config *cfg)
+static void case_runstate_update_flag(const struct guest_config *cfg)
 {
 	long ret;
 
 	if (!xen_init()) {
-		report(false, "xen_init");
+		report_error(XEN_INIT_ERROR, "xen_init");
 		return;
 	}
 
@@ -78,3 +78,4 @@ void case_runstate_update_flag(const struct guest_config *cfg)
 	check_bit_clear("update_bit_clear_flag_off");
 	rs_report_invariant("update_flag_invariant_constant");
 }
+DEFINE_CASE("runstate-update-flag", case_runstate_update_flag);

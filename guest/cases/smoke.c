@@ -5,7 +5,7 @@
  * checks depend on earlier ones; those that cannot run are skipped, under
  * the same names, so the list of checks is the same on every run.
  */
-#include "cases.h"
+#include "case.h"
 #include "ktap.h"
 #include "processor.h"
 #include "rig.h"
@@ -184,7 +184,7 @@ static void skip_all(const char *reason, const char *const *names,
 		report_skip(reason, "%s", names[i]);
 }
 
-void case_smoke(const struct guest_config *cfg)
+static void case_smoke(const struct guest_config *cfg)
 {
 	uint32_t base, msr;
 
@@ -212,3 +212,4 @@ void case_smoke(const struct guest_config *cfg)
 	check_longmode_flag();
 	check_console_io();
 }
+DEFINE_CASE("smoke", case_smoke);

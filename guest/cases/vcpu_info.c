@@ -8,7 +8,7 @@
  */
 #include <stddef.h>
 #include "apic.h"
-#include "cases.h"
+#include "case.h"
 #include "ktap.h"
 #include "pvclock.h"
 #include "rs_common.h"
@@ -32,7 +32,7 @@ static void check_ret(const char *name, unsigned int abi, uint64_t gfn,
 			    (unsigned long long)gfn, offset, ret, want);
 }
 
-void case_vcpu_info(const struct guest_config *cfg)
+static void case_vcpu_info(const struct guest_config *cfg)
 {
 	const uint64_t gfn = (unsigned long)vi_page >> 12;
 	volatile struct vcpu_info *vi = (void *)(vi_page + GOOD_OFFSET);
@@ -42,7 +42,7 @@ void case_vcpu_info(const struct guest_config *cfg)
 	long ret;
 
 	if (!xen_init()) {
-		report(false, "xen_init");
+		report_error(XEN_INIT_ERROR, "xen_init");
 		return;
 	}
 	memset(vi_page, 0, sizeof(vi_page));
@@ -94,3 +94,4 @@ void case_vcpu_info(const struct guest_config *cfg)
 	check_ret("vcpu_info_second_register_refused", 33, gfn, OTHER_OFFSET,
 		  xen418 ? -XEN_EBUSY : -XEN_EINVAL);
 }
+DEFINE_CASE("vcpu-info", case_vcpu_info);

@@ -10,7 +10,7 @@
  * the wallclock moves between shared_info offsets 0x900 and 0xc00 while
  * vcpu_info.time, at offset 32 in both layouts, keeps working.
  */
-#include "cases.h"
+#include "case.h"
 #include "ktap.h"
 #include "rs_common.h"
 #include "string.h"
@@ -136,7 +136,7 @@ static const char *const grow_checks[] = {
 	"vcpu_time_after_switch_pm32", "runstate_invariant",
 };
 
-void case_wordsize_grow(const struct guest_config *cfg)
+static void case_wordsize_grow(const struct guest_config *cfg)
 {
 	uint64_t clock;
 	unsigned int i;
@@ -167,6 +167,7 @@ void case_wordsize_grow(const struct guest_config *cfg)
 	rs_report_invariant("runstate_invariant");
 	ws_write_msr(mode_native(), 0);
 }
+DEFINE_CASE("wordsize-grow", case_wordsize_grow);
 
 static const char *const shrink_checks[] = {
 	"native_4052_crosses", "switch_pm32_wc_0x900",
@@ -175,7 +176,7 @@ static const char *const shrink_checks[] = {
 	"vcpu_time_after_switch_long64", "runstate_invariant",
 };
 
-void case_wordsize_shrink(const struct guest_config *cfg)
+static void case_wordsize_shrink(const struct guest_config *cfg)
 {
 	uint64_t clock;
 	unsigned int i;
@@ -207,3 +208,4 @@ void case_wordsize_shrink(const struct guest_config *cfg)
 	rs_report_invariant("runstate_invariant");
 	ws_write_msr(mode_native(), 0);
 }
+DEFINE_CASE("wordsize-shrink", case_wordsize_shrink);

@@ -58,10 +58,22 @@ struct kexec_state {
 	/* The runstate registration the next stage inherits. */
 	uint32_t area_gpa;
 	uint32_t area_layout;		/* enum rs_layout at the last read */
-	uint64_t entry;			/* state_entry_time then */
+	/*
+	 * i386 aligns a uint64_t to 4 bytes, x86-64 to 8: without the explicit
+	 * alignment the two images would put these at different offsets
+	 * whenever the fields above add up to an odd number of words.
+	 */
+	uint64_t entry __aligned(8);	/* state_entry_time then */
 	uint64_t time[4];		/* time[] then */
 	uint64_t invariant;		/* state_entry_time - sum(time[]) */
 };
+
+/*
+ * Both images must see one layout.  The offset is written out so that a
+ * field that moves it in only one of them fails that image's build.
+ */
+_Static_assert(offsetof(struct kexec_state, entry) == 120,
+	       "struct kexec_state: entry moved (hvm32 and hvm64 must agree)");
 
 static inline struct kexec_state *kexec_state(void)
 {

@@ -17,6 +17,19 @@
 void ktap_header(void);
 bool report(bool pass, const char *name_fmt, ...) __printf(2, 3);
 void report_skip(const char *reason, const char *name_fmt, ...) __printf(2, 3);
+
+/*
+ * The rig could not give the case what it needs (a hypercall page where
+ * the case does not test it, a VMM option, a command-line value, a
+ * module): "not ok N NAME # ERROR reason", counted in the totals' error
+ * field and not as a failure, so that a broken rig never passes for a KVM
+ * bug.  What the case tests of KVM or Xen is never an error.
+ */
+void report_error(const char *reason, const char *name_fmt, ...) __printf(2, 3);
+
+/* A precondition as a check: "ok NAME" if @ok, else report_error(). */
+bool report_need(bool ok, const char *reason, const char *name_fmt, ...)
+	__printf(3, 4);
 void report_info(const char *fmt, ...) __printf(1, 2);
 void report_summary(void);
 
@@ -25,7 +38,7 @@ void report_summary(void);
  * that boots another image (self-kexec) continues one KTAP stream.
  */
 struct ktap_counts {
-	unsigned int checks, pass, fail, skip;
+	unsigned int checks, pass, fail, skip, error;
 };
 
 void ktap_save(struct ktap_counts *c);

@@ -8,4 +8,7 @@
 
 uint32_t rig_cmd(enum rig_cmd cmd, uint32_t arg);
 
+/* The ERROR reason of a case for which RIG_CMD_MEM_LATE_BASE answers 0. */
+#define RIG_NO_LATE	"the VMM has no --late region (the case needs vmm --late)"
+
 #endif /* GUEST_RIG_H */

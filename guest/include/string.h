@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* The compiler may emit calls to the first four on its own. */
 void *memcpy(void *dst, const void *src, size_t n);
@@ -20,5 +21,11 @@ bool str_has_prefix(const char *s, const char *prefix);
 
 /* Parse an unsigned decimal number; *end points past it. */
 unsigned long simple_strtoul(const char *s, const char **end);
+
+/* Copy a string, truncating, always NUL-terminated. */
+void str_copy(char *dst, const char *src, size_t size);
+
+/* The first byte of [p, p + len) that is not @val, or NULL. */
+const uint8_t *mem_find_not(const void *p, size_t len, uint8_t val);
 
 #endif /* GUEST_STRING_H */

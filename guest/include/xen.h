@@ -55,6 +55,9 @@ int64_t hypercall_entry_nr(unsigned int nr);
 /* CPUID scan plus hypercall_page_install(), for cases that just need Xen. */
 bool xen_init(void);
 
+/* Why xen_init() failed, as an ERROR of a case that does not test it. */
+#define XEN_INIT_ERROR	"no Xen CPUID leaves or no hypercall page (case smoke checks both)"
+
 /*
  * Call entry @op of the hypercall page.  Arguments go in EBX ECX EDX ESI
  * EDI (32-bit) or RDI RSI RDX R10 R8 (64-bit); Xen returns a negative

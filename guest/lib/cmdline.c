@@ -42,3 +42,34 @@ int cmdline_get(const char *cmdline, const char *key, char *buf, size_t size)
 	}
 	return -1;
 }
+
+bool cmdline_number(const char *cmdline, const char *key, uint64_t *val)
+{
+	char buf[24];
+	const char *p = buf;
+	uint64_t v = 0;
+	unsigned int base = 10, d;
+	int len = cmdline_get(cmdline, key, buf, sizeof(buf));
+
+	if (len <= 0 || len >= (int)sizeof(buf))
+		return false;
+	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
+		base = 16;
+		p += 2;
+	}
+	if (!*p)
+		return false;
+	for (; *p; p++) {
+		if (*p >= '0' && *p <= '9')
+			d = *p - '0';
+		else if (base == 16 && *p >= 'a' && *p <= 'f')
+			d = *p - 'a' + 10;
+		else if (base == 16 && *p >= 'A' && *p <= 'F')
+			d = *p - 'A' + 10;
+		else
+			return false;
+		v = v * base + d;
+	}
+	*val = v;
+	return true;
+}

@@ -6,7 +6,7 @@
 #include "ktap.h"
 #include "printf.h"
 
-static unsigned int nr_checks, nr_pass, nr_fail, nr_skip;
+static unsigned int nr_checks, nr_pass, nr_fail, nr_skip, nr_error;
 
 void ktap_header(void)
 {
@@ -50,6 +50,40 @@ void report_skip(const char *reason, const char *name_fmt, ...)
 	nr_skip++;
 }
 
+static void error_result(const char *reason, const char *name_fmt,
+			 va_list ap)
+{
+	char directive[160];
+
+	snprintf(directive, sizeof(directive), " # ERROR %s", reason);
+	result(false, directive, name_fmt, ap);
+	nr_error++;
+}
+
+void report_error(const char *reason, const char *name_fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, name_fmt);
+	error_result(reason, name_fmt, ap);
+	va_end(ap);
+}
+
+bool report_need(bool ok, const char *reason, const char *name_fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, name_fmt);
+	if (ok) {
+		result(true, "", name_fmt, ap);
+		nr_pass++;
+	} else {
+		error_result(reason, name_fmt, ap);
+	}
+	va_end(ap);
+	return ok;
+}
+
 void report_info(const char *fmt, ...)
 {
 	char msg[PRINTF_MAX - 4];
@@ -65,7 +99,7 @@ void ktap_save(struct ktap_counts *c)
 {
 	*c = (struct ktap_counts){
 		.checks = nr_checks, .pass = nr_pass, .fail = nr_fail,
-		.skip = nr_skip,
+		.skip = nr_skip, .error = nr_error,
 	};
 }
 
@@ -75,10 +109,11 @@ void ktap_restore(const struct ktap_counts *c)
 	nr_pass = c->pass;
 	nr_fail = c->fail;
 	nr_skip = c->skip;
+	nr_error = c->error;
 }
 
 void report_summary(void)
 {
-	printf("# Totals: pass:%u fail:%u xfail:0 xpass:0 skip:%u error:0\n",
-	       nr_pass, nr_fail, nr_skip);
+	printf("# Totals: pass:%u fail:%u xfail:0 xpass:0 skip:%u error:%u\n",
+	       nr_pass, nr_fail, nr_skip, nr_error);
 }

@@ -101,3 +101,23 @@ unsigned long simple_strtoul(const char *s, const char **end)
 		*end = s;
 	return val;
 }
+
+void str_copy(char *dst, const char *src, size_t size)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < size && src[i]; i++)
+		dst[i] = src[i];
+	dst[i] = '\0';
+}
+
+const uint8_t *mem_find_not(const void *p, size_t len, uint8_t val)
+{
+	const volatile uint8_t *b = p;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (b[i] != val)
+			return (const uint8_t *)&b[i];
+	return NULL;
+}

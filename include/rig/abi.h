@@ -56,6 +56,8 @@ enum rig_cmd {
 	 * what the unplug cases look at.
 	 */
 	RIG_CMD_MEM_UNPLUG = 6,
+	/* One past the last command, not a command itself: keep it last. */
+	RIG_CMD_NR
 };
 
 /*

@@ -4,8 +4,8 @@
  * latch of the guest's word size through the hypercall-page MSR, and the
  * two things it moves, the shared_info wallclock and the runstate layout.
  */
-#ifndef GUEST_CASES_WORDSIZE_H
-#define GUEST_CASES_WORDSIZE_H
+#ifndef GUEST_WORDSIZE_H
+#define GUEST_WORDSIZE_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -16,7 +16,10 @@
 #define WC_COMPAT	0x900
 #define WC_NATIVE	0xc00
 
-/* xen_init() and xen_shared_info_setup(); false (reported) on failure. */
+/*
+ * xen_init() and xen_shared_info_setup(); false (reported) on failure, the
+ * first as an ERROR: the word-size cases do not test the page's setup.
+ */
 bool ws_setup(void);
 
 /* The hypercall-page MSR from CPUID. */
@@ -61,4 +64,4 @@ void ws_dump_entry(unsigned int nr);
  */
 int ws_page_bad_entry(void);
 
-#endif /* GUEST_CASES_WORDSIZE_H */
+#endif /* GUEST_WORDSIZE_H */

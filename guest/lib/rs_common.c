@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
-#include "cmdline.h"
+/* Helpers of the runstate cases, see rs_common.h. */
 #include "ktap.h"
 #include "multiboot.h"
 #include "rig.h"
 #include "rs_common.h"
+#include "string.h"
 #include "xen.h"
 
 static struct {
@@ -21,15 +22,6 @@ void xabi(unsigned int n)
 bool rs_valid(const struct rs_snapshot *s)
 {
 	return s->state == RUNSTATE_running && !s->update;
-}
-
-void str_copy(char *dst, const char *src, size_t size)
-{
-	size_t i;
-
-	for (i = 0; i + 1 < size && src[i]; i++)
-		dst[i] = src[i];
-	dst[i] = '\0';
 }
 
 bool rs_invariant(const struct rs_snapshot *s, const char *where)
@@ -94,17 +86,6 @@ void rs_dump(const char *what, const struct rs_snapshot *s)
 		    (unsigned long long)s->time[3]);
 }
 
-const uint8_t *mem_find_not(const void *p, size_t len, uint8_t val)
-{
-	const volatile uint8_t *b = p;
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		if (b[i] != val)
-			return (const uint8_t *)&b[i];
-	return NULL;
-}
-
 uint64_t ram_end(void)
 {
 	const struct multiboot_info *mbi = (const void *)RIG_MBI_GPA;
@@ -112,35 +93,4 @@ uint64_t ram_end(void)
 	if (!(mbi->flags & MULTIBOOT_INFO_MEMORY))
 		return 0;
 	return (1ull << 20) + ((uint64_t)mbi->mem_upper << 10);
-}
-
-bool cmdline_number(const char *cmdline, const char *key, uint64_t *val)
-{
-	char buf[24];
-	const char *p = buf;
-	uint64_t v = 0;
-	unsigned int base = 10, d;
-	int len = cmdline_get(cmdline, key, buf, sizeof(buf));
-
-	if (len <= 0 || len >= (int)sizeof(buf))
-		return false;
-	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
-		base = 16;
-		p += 2;
-	}
-	if (!*p)
-		return false;
-	for (; *p; p++) {
-		if (*p >= '0' && *p <= '9')
-			d = *p - '0';
-		else if (base == 16 && *p >= 'a' && *p <= 'f')
-			d = *p - 'a' + 10;
-		else if (base == 16 && *p >= 'A' && *p <= 'F')
-			d = *p - 'A' + 10;
-		else
-			return false;
-		v = v * base + d;
-	}
-	*val = v;
-	return true;
 }

@@ -13,10 +13,8 @@ bool ws_setup(void)
 {
 	long ret;
 
-	if (!report(xen_init(), "xen_setup")) {
-		report_info("no Xen CPUID leaves or no hypercall page");
+	if (!report_need(xen_init(), XEN_INIT_ERROR, "xen_setup"))
 		return false;
-	}
 	ret = xen_shared_info_setup();
 	if (!report(ret == 0, "shared_info_setup")) {
 		report_info("xen_shared_info_setup() returned %ld", ret);

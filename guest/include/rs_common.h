@@ -7,7 +7,6 @@
 #define GUEST_RS_COMMON_H
 
 #include <stdbool.h>
-#include <stddef.h>
 #include <stdint.h>
 #include "runstate.h"
 
@@ -38,16 +37,7 @@ bool rs_not_backwards(const struct rs_snapshot *a,
 /* One line of diagnostics with a snapshot's fields. */
 void rs_dump(const char *what, const struct rs_snapshot *s);
 
-/* The first byte of [p, p + len) that is not @val, or NULL. */
-const uint8_t *mem_find_not(const void *p, size_t len, uint8_t val);
-
 /* The end of RAM (exclusive) from the multiboot memory information. */
 uint64_t ram_end(void);
-
-/* A KEY=NUMBER from the command line (decimal or 0x hex); false if none. */
-bool cmdline_number(const char *cmdline, const char *key, uint64_t *val);
-
-/* Copy a string, truncating, always NUL-terminated. */
-void str_copy(char *dst, const char *src, size_t size);
 
 #endif /* GUEST_RS_COMMON_H */
