@@ -8,7 +8,7 @@ INIT := tools/init/build/init
 N ?= 20
 
 .PHONY: all userspace guest vmm init deps kernels run test unit-test \
-	logcheck-test runner-test smoke matrix iso-test fuzz fuzz-regress \
+	logcheck-test tools-test runner-test smoke matrix iso-test fuzz fuzz-regress \
 	faults-test images bisect bisect-test series-check debug-matrix coverage lint bench soak clean
 
 all: userspace
@@ -23,9 +23,9 @@ vmm:
 
 init: $(INIT)
 
-$(INIT): tools/init/init.c
+$(INIT): tools/init/init.c include/rig/abi.h
 	@mkdir -p $(dir $@)
-	$(CC) -static -O2 -Wall -Wextra -Werror -o $@ $<
+	$(CC) -static -O2 -Wall -Wextra -Werror -Iinclude -o $@ $<
 
 # Installs what is missing (as root), or says what is missing and stops.
 deps:
@@ -43,6 +43,13 @@ unit-test: deps
 
 logcheck-test:
 	tests/logcheck/run.sh
+
+# The Python tools' own tests, and the reports read by the kernel's KTAP
+# parser and a JUnit reader (Debian's pytest and junitparser: Debian's
+# python3, whatever python3 comes first in PATH).
+DEB_PYTHON := /usr/bin/python3
+tools-test: deps
+	$(DEB_PYTHON) -m pytest -q -p no:cacheprovider tests/tools
 
 runner-test: userspace
 	tests/runner/run.sh
@@ -71,7 +78,7 @@ matrix: deps userspace
 
 # Every suite runs even when one fails; the last line adds them up.
 test: deps userspace
-	tests/run-all.sh lint unit-test fuzz-regress logcheck-test runner-test \
+	tests/run-all.sh lint unit-test fuzz-regress logcheck-test tools-test runner-test \
 		matrix iso-test bisect-test faults-test
 
 images: deps userspace

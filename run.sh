@@ -228,16 +228,19 @@ progress() {
 
 # The running kernel's /dev/kvm: the same framing init prints, from here.
 run_native() {
-	local plan=$1 serial=$2 name timeout guest cmdline vmmargs rc
+	local plan=$1 serial=$2 name timeout guest cmdline vmmargs modules rc m
+	local -a mods
 	{
 		echo "@@rig host-begin release=$(uname -r) native"
-		while IFS=$'\t' read -r name timeout guest cmdline vmmargs; do
+		while IFS=$'\t' read -r name timeout guest cmdline vmmargs modules; do
 			echo "@@rig case-begin $name"
 			rc=0
+			mods=()
+			for m in $modules; do mods+=(--module "$top/guest/build/$m.elf"); done
 			# shellcheck disable=SC2086 # extra VMM options are words
 			timeout --kill-after=5 $((timeout + 10)) "$top/tools/vmm/vmm" \
-				--timeout "$timeout" --cmdline "$cmdline" $vmmargs \
-				"$top/guest/build/$(basename "$guest")" 2>&1 < /dev/null || rc=$?
+				--timeout "$timeout" --cmdline "$cmdline" $vmmargs "${mods[@]}" \
+				"$top/guest/build/$guest.elf" 2>&1 < /dev/null || rc=$?
 			case $rc in
 			124|137) echo "@@rig case-end $name signal=9" ;;
 			*) echo "@@rig case-end $name exit=$rc" ;;

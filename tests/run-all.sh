@@ -18,6 +18,11 @@ for target in "$@"; do
 	make -s -C "$top" "$target" 2>&1 | tee "$log"
 	rc=${PIPESTATUS[0]}
 	counts=$(grep -oE '[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
+	if [ -z "$counts" ]; then
+		# pytest's closing line: "N failed, M passed in Ts" or "M passed in Ts".
+		counts=$(sed -nE 's/^=* *(([0-9]+) failed, )?([0-9]+) passed.* in [0-9.]+s.*/\3 passed, \2 failed/p' "$log" |
+			sed 's/,  failed$/, 0 failed/' | tail -n 1)
+	fi
 	rm -f "$log"
 	if [ -n "$counts" ]; then
 		p=${counts%% passed*}

@@ -15,6 +15,8 @@ pkgs=(
 	gcc-multilib binutils libc6-dev linux-libc-dev libxen-dev
 	# tests and tooling
 	libcmocka-dev python3 shellcheck
+	# the Python tools' tests, and a JUnit reader that checks junit.xml
+	python3-pytest python3-junitparser
 	# the VMM's fuzzers (libFuzzer comes with clang's runtime)
 	clang libclang-rt-14-dev
 	# ISO images

@@ -5,11 +5,15 @@
 A run directory holds, for every host that was booted:
 
     hosts                  the hosts of the run, in order
-    HOST.plan              the plan given to the host's init (one case a line)
+    HOST.plan              the host's planned cases (matrix.PlanEntry lines)
     HOST.serial.log        the rig channel: init's framing, VMM and guest output
     HOST.kernel.log        the host kernel's console
     HOST.boot              rc=N of QEMU (124: killed at the boot timeout),
                            or error=MESSAGE when the host could not be booted
+
+A host whose cases the driver split over several boots also has HOST.boots,
+one boot name a line (HOST+1, HOST+2, ...); each boot B then has B.plan,
+B.serial.log, B.kernel.log and B.boot, and HOST.plan orders the results.
 
 `logcheck.py report RUN_DIR` turns these into one status per host and case,
 prints the table, writes summary.json, results.ktap and junit.xml, and exits
@@ -20,10 +24,14 @@ import json
 import os
 import re
 import sys
-from xml.sax.saxutils import escape, quoteattr
+import xml.etree.ElementTree as ET
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import matrix  # noqa: E402
+import rigabi  # noqa: E402
+
+# The VMM's exit codes, from include/rig/abi.h.
+EXIT = {name: rigabi.vmm_exit(name) for name in rigabi.vmm_exit_names().values()}
 
 RESULT_RE = re.compile(r"^(not ok|ok) (\d+)(?: (?:- )?([^#]*?))?\s*(?:#\s*(.*))?$")
 TOTALS_RE = re.compile(r"^# Totals: pass:(\d+) fail:(\d+) xfail:(\d+) xpass:(\d+) "
@@ -40,6 +48,9 @@ class Result:
         self.checks = checks or []
         self.expect = "PASS"
         self.log = []
+        self.time = None         # seconds the case ran, from init's ms=
+        self.stale = []          # known deviations that passed (XPASS)
+        self.release = ""        # the host kernel's release, where it ran
 
     @property
     def as_expected(self):
@@ -52,7 +63,7 @@ class Result:
     def to_json(self):
         return {"host": self.host, "case": self.case, "status": self.status,
                 "reason": self.reason, "expect": self.expect,
-                "as_expected": self.as_expected,
+                "as_expected": self.as_expected, "time": self.time,
                 "checks": [{"ok": ok, "name": name, "directive": d}
                            for ok, name, d in self.checks]}
 
@@ -88,7 +99,8 @@ def split_serial(text):
         words = line.split(" ", 3)
         kind = words[1] if len(words) > 1 else ""
         if kind == "host-begin":
-            began = True
+            # release=..., xen_hvm=...: what the host said about itself.
+            began = dict(kv.split("=", 1) for kv in line.split()[2:] if "=" in kv) or {"": ""}
         elif kind == "host-end":
             ended = True
         elif kind == "case-begin" and len(words) > 2:
@@ -155,17 +167,31 @@ def is_skip(directive):
     return directive.upper().startswith("SKIP")
 
 
+def is_error(directive):
+    """A check the guest could not make: the rig's precondition failed."""
+    return directive.upper().startswith("ERROR")
+
+
+def not_counted(directive):
+    return is_skip(directive) or is_error(directive)
+
+
 def judge_exit0(checks, totals):
     if totals is None:
         return "ERROR", "guest output incomplete: no '# Totals:' line"
     if not checks:
         return "ERROR", "guest reported no results"
-    npass = sum(1 for ok, _, d in checks if ok and not is_skip(d))
+    npass = sum(1 for ok, _, d in checks if ok and not not_counted(d))
     nskip = sum(1 for _, _, d in checks if is_skip(d))
-    nfail = len(checks) - npass - nskip
-    if (npass, nfail, nskip) != (totals[0], totals[1], totals[4]):
-        return "ERROR", ("totals pass:%d fail:%d skip:%d do not match %d results seen"
-                         % (totals[0], totals[1], totals[4], len(checks)))
+    errors = [(name, d[5:].strip()) for _, name, d in checks if is_error(d)]
+    nfail = len(checks) - npass - nskip - len(errors)
+    if (npass, nfail, nskip, len(errors)) != (totals[0], totals[1], totals[4], totals[5]):
+        return "ERROR", ("totals pass:%d fail:%d skip:%d error:%d do not match %d results seen"
+                         % (totals[0], totals[1], totals[4], totals[5], len(checks)))
+    if errors:
+        # The rig could not set the case up: whatever else failed is not
+        # KVM's to answer for.
+        return "ERROR", "rig: %s: %s" % errors[0]
     failed = [name for ok, name, d in checks if not ok and not is_skip(d)]
     if failed:
         more = " (+%d more)" % (len(failed) - 3) if len(failed) > 3 else ""
@@ -197,48 +223,63 @@ def judge_case(sec, panic, boot_rc):
         if end["signal"] == "9":
             return "TIMEOUT", "VMM stuck past its timeout, killed by init", checks
         return "ERROR", "VMM killed by signal %s" % end["signal"], checks
-    code = end.get("exit", "")
-    if code == "0":
+    code = int(end["exit"]) if end.get("exit", "").isdigit() else None
+    if code == EXIT["poweroff"]:
         status, reason = judge_exit0(checks, totals)
         if status == "ERROR" and not version:
             reason = "no KTAP output"
         return status, reason, checks
-    if code == "1":
+    if code == EXIT["other"]:
         return "FAIL", first(diags, "vmm:") or "guest shut down with an unexpected reason", checks
-    if code == "3":
+    if code == EXIT["crash"]:
         return "CRASH", first(diags, "crash:") or "guest reported a crash", checks
-    if code == "4":
+    if code == EXIT["triple"]:
         why = [d[4:].strip() for d in diags if d.startswith("vmm:")]
         return "CRASH", (why[-1] if why else "triple fault or KVM internal error"), checks
-    if code == "5":
+    if code == EXIT["timeout"]:
         after = first(diags, "vmm: timeout")
         return "TIMEOUT", ("timeout " + after) if after else "case timed out", checks
-    if code == "7":
+    if code == EXIT["skip"]:
         return "SKIP", vmm or "host lacks a capability", checks
-    if code == "8":
+    if code == EXIT["output_cap"]:
         # The guest flooded its console: the VMM stopped it at the cap, so
         # whatever it would have reported after that is lost.
         cap = [d[4:].strip() for d in diags if d.startswith("vmm: serial output capped")]
         return "FAIL", cap[0] if cap else "guest output capped", checks
-    return "ERROR", vmm or "VMM exit %s" % code, checks
+    return "ERROR", vmm or "VMM exit %s" % end.get("exit", "?"), checks
 
 
 def judge_host(host, plan_cases, rundir):
-    """One Result per planned case of a host."""
-    boot = read(os.path.join(rundir, host + ".boot")) or ""
+    """One Result per planned case of a host, over all of its boots."""
+    boots = (read(os.path.join(rundir, host + ".boots")) or "").split()
+    if not boots:
+        return judge_boot(host, host, plan_cases, rundir)
+    got = {}
+    for b in boots:
+        cases = [e.name for e in matrix.read_plan(os.path.join(rundir, b + ".plan"))]
+        for r in judge_boot(host, b, cases, rundir):
+            got[r.case] = r
+    return [got.get(c) or Result(host, c, "ERROR", "case in no boot of the host")
+            for c in plan_cases]
+
+
+def judge_boot(host, boot_name, plan_cases, rundir):
+    """One Result per planned case of one boot of a host."""
+    boot = read(os.path.join(rundir, boot_name + ".boot")) or ""
     if boot.startswith("error="):
         why = boot[len("error="):].strip()
         return [Result(host, c, "ERROR", why) for c in plan_cases]
     m = re.search(r"rc=(\d+)", boot)
     boot_rc = int(m.group(1)) if m else None
-    serial = read(os.path.join(rundir, host + ".serial.log"))
-    klog = read(os.path.join(rundir, host + ".kernel.log")) or ""
+    serial = read(os.path.join(rundir, boot_name + ".serial.log"))
+    klog = read(os.path.join(rundir, boot_name + ".kernel.log")) or ""
     pm = PANIC_RE.search(klog)
     panic = pm.group(0).strip() if pm else None
     if serial is None:
         return [Result(host, c, "ERROR", "no serial log") for c in plan_cases]
 
     began, _ended, sections, boot_splats, errors = split_serial(serial)
+    release = began.get("release", "") if began else ""
     results = []
     for c in plan_cases:
         sec = sections.get(c)
@@ -249,7 +290,7 @@ def judge_host(host, plan_cases, rundir):
                 elif boot_rc == 124:
                     status, why = "TIMEOUT", "host did not reach init before the boot timeout"
                 elif boot_rc not in (None, 0):
-                    qemu = (read(os.path.join(rundir, host + ".serial.log.qemu")) or "").strip()
+                    qemu = (read(os.path.join(rundir, boot_name + ".serial.log.qemu")) or "").strip()
                     last = qemu.splitlines()[-1] if qemu else "no message"
                     status, why = "ERROR", "QEMU exit %d: %s" % (boot_rc, last)
                 else:
@@ -269,6 +310,9 @@ def judge_host(host, plan_cases, rundir):
             status, why = "SPLAT", "host kernel: " + sec.splats[0]
         r = Result(host, c, status, why, checks)
         r.log = sec.lines
+        r.release = release
+        if sec.end and sec.end.get("ms", "").isdigit():
+            r.time = int(sec.end["ms"]) / 1000
         results.append(r)
     if boot_splats:
         # A splat while booting is the host's, not a case's: blame the first.
@@ -279,9 +323,7 @@ def judge_host(host, plan_cases, rundir):
 
 
 def load_plan(path):
-    text = read(path) or ""
-    return [line.split("\t", 1)[0] for line in text.splitlines()
-            if line and not line.startswith("#")]
+    return [e.name for e in matrix.read_plan(path)]
 
 
 def apply_expectations(r, exp):
@@ -304,6 +346,7 @@ def apply_expectations(r, exp):
         r.reason = "failed: " + ", ".join(other[:3]) + more
         return
     if xpass:
+        r.stale = xpass
         r.status = "XPASS"
         r.reason = "known deviation no longer seen: " + ", ".join(xpass)
     elif xfail:
@@ -315,16 +358,46 @@ def apply_expectations(r, exp):
             r.reason = "flaky: " + r.reason
 
 
+def name_known(r, ref, exp):
+    """On a kernel with no expectations of its own (custom, native), say
+    which failing checks are known deviations of a kernel of its version
+    and what fixes each; the status stays what it is, so a bisect or a
+    developer's own fix still sees the failure."""
+    known, unknown = [], []
+    checks = []
+    for ok, name, d in r.checks:
+        if not ok and not not_counted(d):
+            fix = exp.fixes.get((r.case, name))
+            if fix:
+                d = "known: %s: %s" % (matrix.describe_fix(fix), exp.checks[(r.case, name)])
+                known.append("%s (%s)" % (name, matrix.describe_fix(fix)))
+            else:
+                unknown.append(name)
+        checks.append((ok, name, d))
+    r.checks = checks
+    if r.status == "FAIL" and known:
+        more = " (+%d more)" % (len(unknown) - 3) if len(unknown) > 3 else ""
+        r.reason = ("failed: %s%s; " % (", ".join(unknown[:3]), more) if unknown
+                    else "only known deviations failed; ")
+        r.reason += "known on %s: %s" % (ref, ", ".join(known))
+
+
 def collect(rundir, mtx):
     hosts = (read(os.path.join(rundir, "hosts")) or "").split()
     results = []
     for h in hosts:
         exp = matrix.expectations_for(mtx, h)
-        for r in judge_host(h, load_plan(os.path.join(rundir, h + ".plan")), rundir):
+        rs = judge_host(h, load_plan(os.path.join(rundir, h + ".plan")), rundir)
+        ref = None
+        if h in matrix.PSEUDO_HOSTS:
+            ref = matrix.reference_host(mtx, next((r.release for r in rs if r.release), ""))
+        for r in rs:
             case = mtx.cases.get(r.case) if mtx else None
             if case:
                 r.expect = case.opts["expect"]
             apply_expectations(r, exp)
+            if ref:
+                name_known(r, ref, matrix.expectations_for(mtx, ref))
             results.append(r)
     return hosts, results
 
@@ -351,58 +424,101 @@ def table(hosts, results):
     return "\n".join(out)
 
 
+def ktap_case_line(i, r):
+    """A case's result line, in kselftest's terms: whatever the matrix
+    expects is `ok` (with XFAIL when it is not a pass), so that a consumer
+    that knows only ok and not ok counts exactly the unexpected results."""
+    name = "%s:%s" % (r.host, r.case)
+    if r.status == "SKIP":
+        return "ok %d %s # SKIP %s" % (i, name, r.reason)
+    if r.as_expected and r.status == "PASS":
+        return "ok %d %s" % (i, name)
+    if r.as_expected and r.status == "XFAIL":
+        return "ok %d %s # XFAIL %s" % (i, name, r.reason)
+    if r.as_expected:
+        return "ok %d %s # XFAIL expected %s: %s" % (i, name, r.status, r.reason)
+    if r.status in ("TIMEOUT", "ERROR", "XPASS"):
+        return "not ok %d %s # %s %s" % (i, name, r.status, r.reason)
+    return "not ok %d %s # %s: %s (expected %s)" % (i, name, r.status, r.reason, r.expect)
+
+
+def ktap_checks(r):
+    """A case's checks as (ok, rest of the line) for its subtest: a result
+    that is not what the matrix expects has at least one `not ok` among
+    them, one that is has none."""
+    out = []
+    for ok, cname, d in r.checks:
+        if not ok and d.startswith("XFAIL "):
+            out.append((True, "%s # %s" % (cname, d)))
+        elif not ok and not is_skip(d) and r.as_expected:
+            out.append((True, "%s # XFAIL expected %s" % (cname, r.status)))
+        elif ok and r.status == "XPASS" and cname in r.stale:
+            out.append((False, "%s # XPASS known deviation no longer seen" % cname))
+        else:
+            out.append((ok, cname + (" # " + d if d else "")))
+    if not r.as_expected and r.status != "SKIP" and all(ok for ok, _ in out):
+        # Every check passed, yet the case did not (a crash, a splat, a
+        # timeout after the last check): the case's own line says why.
+        out.append((False, "case_%s # %s" % (r.status.lower(), r.reason)))
+    return out
+
+
+def ktap_safe(line):
+    """kunit.py stops reading at a kernel's "Kernel panic - not syncing:
+    VFS:" line (its own kernel's end), so a reason that quotes a host's
+    panic must not spell it that way."""
+    return line.replace("Kernel panic - not syncing:", "kernel panic, not syncing:")
+
+
 def ktap(results):
     out = ["KTAP version 1", "1..%d" % len(results)]
     for i, r in enumerate(results, 1):
-        name = "%s:%s" % (r.host, r.case)
-        if r.checks:
-            out.append("  KTAP version 1")
-            out.append("  # Subtest: %s" % name)
-            out.append("  1..%d" % len(r.checks))
-            for j, (ok, cname, d) in enumerate(r.checks, 1):
-                out.append("  %s %d %s%s" % ("ok" if ok else "not ok", j, cname,
-                                             " # " + d if d else ""))
-        why = (": " + r.reason) if r.reason else ""
-        if r.status == "SKIP":
-            line = "ok %d %s # SKIP %s" % (i, name, r.reason)
-        elif r.status == "XFAIL" and r.as_expected:
-            line = "not ok %d %s # XFAIL %s" % (i, name, r.reason)
-        elif r.as_expected:
-            line = "ok %d %s" % (i, name)
-            if r.status != "PASS":
-                line += " # expected %s%s" % (r.status, why)
-        elif r.status in ("TIMEOUT", "ERROR"):
-            line = "not ok %d %s # %s %s" % (i, name, r.status, r.reason)
-        else:
-            line = "not ok %d %s # %s%s (expected %s)" % (i, name, r.status, why, r.expect)
-        out.append(line.rstrip())
-    return "\n".join(out) + "\n"
+        checks = ktap_checks(r)
+        if checks:
+            out.append("    KTAP version 1")
+            out.append("    # Subtest: %s:%s" % (r.host, r.case))
+            out.append("    1..%d" % len(checks))
+            for j, (ok, rest) in enumerate(checks, 1):
+                out.append(("    %s %d %s" % ("ok" if ok else "not ok", j, rest)).rstrip())
+        out.append(ktap_case_line(i, r).rstrip())
+    return "\n".join(ktap_safe(ln) for ln in out) + "\n"
 
 
 def junit(results):
-    hosts = []
-    for r in results:
-        if r.host not in hosts:
-            hosts.append(r.host)
-    out = ['<?xml version="1.0" encoding="UTF-8"?>', "<testsuites>"]
+    """JUnit XML as CI systems read it: one testsuite per host, a failure
+    only for a result the matrix does not expect, the case's output."""
+    root = ET.Element("testsuites")
+    hosts = list(dict.fromkeys(r.host for r in results))
     for h in hosts:
         rs = [r for r in results if r.host == h]
-        fails = sum(1 for r in rs if not r.as_expected and r.status != "SKIP")
-        skips = sum(1 for r in rs if r.status == "SKIP")
-        out.append('  <testsuite name=%s tests="%d" failures="%d" skipped="%d">'
-                   % (quoteattr(h), len(rs), fails, skips))
+        suite = ET.SubElement(root, "testsuite", name=h, tests=str(len(rs)),
+                              failures=str(sum(1 for r in rs if not r.as_expected
+                                               and r.status != "ERROR")),
+                              errors=str(sum(1 for r in rs if not r.as_expected
+                                             and r.status == "ERROR")),
+                              skipped=str(sum(1 for r in rs if r.status == "SKIP")),
+                              time="%.3f" % sum(r.time or 0 for r in rs))
+        release = next((r.release for r in rs if r.release), "")
+        props = ET.SubElement(suite, "properties")
+        ET.SubElement(props, "property", name="kernel", value=release)
         for r in rs:
-            out.append("    <testcase classname=%s name=%s>" % (quoteattr(h), quoteattr(r.case)))
+            tc = ET.SubElement(suite, "testcase", classname=h, name=r.case,
+                               time="%.3f" % (r.time or 0))
             msg = "%s (expected %s): %s" % (r.status, r.expect, r.reason)
             if r.status == "SKIP":
-                out.append("      <skipped message=%s/>" % quoteattr(r.reason))
+                ET.SubElement(tc, "skipped", message=r.reason)
             elif not r.as_expected:
-                out.append("      <failure message=%s type=%s>%s</failure>"
-                           % (quoteattr(msg), quoteattr(r.status), escape("\n".join(r.log[-50:]))))
-            out.append("    </testcase>")
-        out.append("  </testsuite>")
-    out.append("</testsuites>")
-    return "\n".join(out) + "\n"
+                tag = "error" if r.status == "ERROR" else "failure"
+                ET.SubElement(tc, tag, message=msg, type=r.status).text = r.reason
+            elif r.status != "PASS":
+                # An expected failure passes, and says what it was.
+                props = ET.SubElement(tc, "properties")
+                ET.SubElement(props, "property", name="expected-status", value=r.status)
+                ET.SubElement(props, "property", name="expected-reason", value=r.reason)
+            if r.log:
+                ET.SubElement(tc, "system-out").text = "\n".join(r.log) + "\n"
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
 
 
 def report(rundir, mtx, repro_cmd="./run.sh"):

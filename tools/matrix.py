@@ -8,18 +8,22 @@ The file is INI-like, in the spirit of kvm-unit-tests' unittests.cfg:
     source = 6.12
     series = none
 
-    [case smoke-hvm64]
-    guest = hvm64
-    cmdline = case=smoke xenver=4.17
+    [case smoke]
+    guests = hvm32 hvm64          # one case per word size: smoke-hvm32, smoke-hvm64
+    cmdline = case=smoke
+    xen = 4.17                    # one key for what the guest and the VMM share
     groups = smoke
 
-Every error names the file and the line.  Used as a library by logcheck.py
-and from run.sh through the small command line at the bottom.
+Every error names the file and the line.  This module is the one owner of
+the plan that the host init runs (PlanEntry); the driver, the log checker
+and the image builder read and write it only through here.
 """
 
+import dataclasses
 import fnmatch
 import glob
 import os
+import re
 import sys
 
 STATUSES = ("PASS", "FAIL", "XFAIL", "XPASS", "SKIP", "CRASH", "TIMEOUT",
@@ -38,9 +42,13 @@ HOST_KEYS = {
 }
 
 CASE_KEYS = {
-    "guest": None,           # guest image: hvm32 or hvm64
+    "guest": None,           # guest image: hvm32 or hvm64; the case's name as is
+    "guests": None,          # or several: one case NAME-IMAGE per image
     "cmdline": "",           # guest command line (multiboot)
     "vmm": "",               # extra VMM options
+    "xen": "",               # the Xen version the VMM offers and the guest expects
+    "split": "",             # a memslot boundary (GPA) the VMM makes and the guest uses
+    "modules": "",           # images the VMM loads as multiboot modules, in order
     "timeout": "30",         # seconds, enforced by the VMM
     "groups": "",            # space-separated group names
     "expect": "PASS",        # the status this case must end with
@@ -48,6 +56,14 @@ CASE_KEYS = {
 }
 
 GUESTS = ("hvm32", "hvm64")
+
+# Facts the guest and the VMM must agree on, each given once in the matrix:
+# key -> (guest command line word, VMM option).  Writing either half by hand
+# is an error, so the two can never disagree.
+FACTS = {
+    "xen": ("xenver", "--xen-version"),
+    "split": ("split", "--split"),
+}
 
 # Hosts the matrix does not define: 'custom' is a kernel image given with
 # run.sh --kernel, 'native' the running kernel's own /dev/kvm.  Both run
@@ -62,7 +78,7 @@ class MatrixError(Exception):
 class Host:
     def __init__(self, name, where):
         self.name = name
-        self.where = where
+        self.where = where       # (file, line) of the section header
         self.opts = dict(HOST_KEYS)
 
     def __getattr__(self, key):
@@ -75,7 +91,8 @@ class Host:
 class Case:
     def __init__(self, name, where):
         self.name = name
-        self.where = where
+        self.where = where       # (file, line) of the section header
+        self.base = name         # the section's name, before NAME-IMAGE
         self.opts = dict(CASE_KEYS)
 
     def __getattr__(self, key):
@@ -88,6 +105,18 @@ class Case:
     def timeout_s(self):
         return int(self.opts["timeout"])
 
+    def plan_entry(self):
+        """What the host init runs for this case, the facts spelled out."""
+        cmdline = self.opts["cmdline"].split()
+        vmm = self.opts["vmm"].split()
+        for key, (word, option) in FACTS.items():
+            if self.opts[key]:
+                cmdline.append("%s=%s" % (word, self.opts[key]))
+                vmm += [option, self.opts[key]]
+        return PlanEntry(self.name, self.timeout_s, self.opts["guest"],
+                         " ".join(cmdline), tuple(vmm),
+                         tuple(self.opts["modules"].split()))
+
     def runs_on(self, host):
         allowed = self.opts["hosts"].split()
         return not allowed or host in allowed or host in PSEUDO_HOSTS
@@ -98,12 +127,16 @@ class Matrix:
         self.path = path
         self.top = os.path.dirname(os.path.abspath(path))
         self.hosts = {}
-        self.cases = {}
+        self.sections = {}       # [case NAME] sections as written
+        self.cases = {}          # the cases they expand to, in order
+        self.bases = {}          # section name -> its cases' names
         self._parse(path)
         self._validate()
 
-    def _err(self, lineno, msg, path=None):
-        raise MatrixError("%s:%d: %s" % (path or self._cur_path, lineno, msg))
+    def _err(self, where, msg):
+        """where: a line of the file being read, or a (file, line)."""
+        path, lineno = where if isinstance(where, tuple) else (self._cur_path, where)
+        raise MatrixError("%s:%d: %s" % (path, lineno, msg))
 
     def _parse(self, path):
         self._cur_path = path
@@ -139,10 +172,10 @@ class Matrix:
                 kind, name = words
                 if not name.replace("-", "").replace("_", "").replace(".", "").isalnum():
                     self._err(n, "bad %s name '%s'" % (kind, name))
-                table = self.hosts if kind == "host" else self.cases
+                table = self.hosts if kind == "host" else self.sections
                 if name in table:
                     self._err(n, "%s '%s' defined twice" % (kind, name))
-                cur = (Host if kind == "host" else Case)(name, n)
+                cur = (Host if kind == "host" else Case)(name, (path, n))
                 table[name] = cur
                 continue
             if "=" not in line:
@@ -157,24 +190,50 @@ class Matrix:
             self._check(cur, key, val, n)
 
     def _validate(self):
-        self._cur_path = self.path
         for h in self.hosts.values():
             if not h.opts["source"] and not h.opts["kernel"]:
                 self._err(h.where, "host '%s' needs 'source' or 'kernel'" % h.name)
-        for c in self.cases.values():
-            if not c.opts["guest"]:
-                self._err(c.where, "case '%s' needs 'guest'" % c.name)
-            for hn in c.opts["hosts"].split():
+        for sec in self.sections.values():
+            if (sec.opts["guest"] is None) == (sec.opts["guests"] is None):
+                self._err(sec.where, "case '%s' needs 'guest' or 'guests', not both"
+                          % sec.name)
+            for hn in sec.opts["hosts"].split():
                 if hn not in self.hosts:
-                    self._err(c.where, "case '%s' names unknown host '%s'" % (c.name, hn))
+                    self._err(sec.where, "case '%s' names unknown host '%s'" % (sec.name, hn))
+            for key, (word, option) in FACTS.items():
+                if any(w.startswith(word + "=") for w in sec.opts["cmdline"].split()) \
+                        or option in sec.opts["vmm"].split():
+                    self._err(sec.where, "case '%s': give '%s = VALUE' instead of %s= "
+                              "or %s by hand" % (sec.name, key, word, option))
+            if sec.opts["guest"] is not None:
+                self._add_case(sec, sec.name, sec.opts["guest"])
+                continue
+            images = sec.opts["guests"].split()
+            if not images or len(set(images)) != len(images):
+                self._err(sec.where, "case '%s': guests needs distinct images" % sec.name)
+            for img in images:
+                c = Case("%s-%s" % (sec.name, img), sec.where)
+                c.base = sec.name
+                c.opts = dict(sec.opts, guest=img)
+                self._add_case(c, c.name, img)
+
+    def _add_case(self, c, name, image):
+        if image not in GUESTS:
+            self._err(c.where, "guest must be one of %s" % " ".join(GUESTS))
+        if name in self.cases:
+            self._err(c.where, "case '%s' defined twice" % name)
+        self.cases[name] = c
+        self.bases.setdefault(c.base, []).append(name)
 
     def _check(self, cur, key, val, n):
         if key == "timeout" and not (val.isdigit() and 0 < int(val) <= 3600):
             self._err(n, "timeout must be 1..3600 seconds, not '%s'" % val)
         if key == "expect" and val not in STATUSES:
             self._err(n, "expect must be one of %s" % " ".join(STATUSES))
-        if key == "guest" and val not in GUESTS:
-            self._err(n, "guest must be one of %s" % " ".join(GUESTS))
+        if key in ("guest", "guests", "modules"):
+            for img in val.split():
+                if img not in GUESTS:
+                    self._err(n, "%s: images are %s, not '%s'" % (key, " ".join(GUESTS), img))
         if key == "accel" and val not in ("tcg", "kvm", "auto"):
             self._err(n, "accel must be tcg, kvm or auto")
         if key == "default" and val not in ("yes", "no"):
@@ -224,22 +283,41 @@ class Expectations:
 
     One line per deviation, '#' comments:
 
-        CASE CHECK XFAIL reason      a check of CASE that fails on this host
-        CASE CHECK FLAKY reason      one that fails now and then (a race in
-                                     the host, not in the rig): XFAIL when
-                                     it fails, never XPASS when it passes
-        CASE * STATUS reason         the status CASE ends with on this host
+        CASE CHECK XFAIL fix=F reason  a check of CASE that fails on this host
+        CASE CHECK FLAKY fix=F reason  one that fails now and then (a race in
+                                       the host, not in the rig): XFAIL when
+                                       it fails, never XPASS when it passes
+        CASE * STATUS reason           the status CASE ends with on this host
 
-    Every line needs a reason: it names the Xen behaviour and what the
-    host does instead, so that the table can say why.
+    F says what fixes the deviation, in the manner of kvm-unit-tests'
+    errata: NNNN, a patch of the rig's series (host-patches/); a 12-digit
+    upstream commit; vX.Y, the first upstream release the rig has seen
+    without it; none, where KVM does not follow Xen by design or nothing
+    fixes it yet.  A kernel of the user's own (host custom) is told, for
+    each failing check that is a known deviation, which one and its fix.
+
+    CASE is a case's name, or the name of a section with 'guests =': then
+    the line holds for every word size the section runs in.  Every line
+    needs a reason: it names the Xen behaviour and what the host does
+    instead, so that the table can say why.
     """
 
-    def __init__(self, paths):
+    def __init__(self, paths, mtx=None):
         self.checks = {}         # (case, check) -> reason
         self.flaky = set()       # (case, check) that may also pass
         self.cases = {}          # case -> (status, reason)
+        self.fixes = {}          # (case, check) -> F of fix=F
+        self.mtx = mtx
         for path in paths:
             self._load(path)
+
+    def _names(self, name, where):
+        """The cases an entry names: itself, or a section's expansions."""
+        if not self.mtx or name in self.mtx.cases:
+            return [name]
+        if name in self.mtx.bases:
+            return self.mtx.bases[name]
+        raise MatrixError("%s: no case or section named '%s'" % (where, name))
 
     def _load(self, path):
         with open(path, encoding="utf-8") as f:
@@ -250,17 +328,53 @@ class Expectations:
                 words = line.split(None, 3)
                 if len(words) < 4:
                     raise MatrixError("%s:%d: expected 'CASE CHECK STATUS reason'" % (path, n))
-                case, check, status, reason = words
+                name, check, status, reason = words
                 if status not in STATUSES + ("FLAKY",):
                     raise MatrixError("%s:%d: unknown status '%s'" % (path, n, status))
-                if check == "*":
-                    self.cases[case] = (status, reason)
-                elif status not in ("XFAIL", "FLAKY"):
-                    raise MatrixError("%s:%d: a check can only be XFAIL or FLAKY" % (path, n))
-                else:
+                fix = None
+                if check != "*":
+                    if status not in ("XFAIL", "FLAKY"):
+                        raise MatrixError("%s:%d: a check can only be XFAIL or FLAKY" % (path, n))
+                    fix, _, reason = reason.partition(" ")
+                    if not FIX_RE.match(fix) or not reason:
+                        raise MatrixError("%s:%d: expected 'fix=NNNN|COMMIT|vX.Y|none reason'"
+                                          % (path, n))
+                    fix = fix[len("fix="):]
+                for case in self._names(name, "%s:%d" % (path, n)):
+                    if check == "*":
+                        self.cases[case] = (status, reason)
+                        continue
                     self.checks[(case, check)] = reason
+                    self.fixes[(case, check)] = fix
                     if status == "FLAKY":
                         self.flaky.add((case, check))
+
+
+FIX_RE = re.compile(r"^fix=(\d{4}|[0-9a-f]{12}|v\d+\.\d+|none)$")
+
+
+def describe_fix(fix):
+    """What a fix=F of an expectation means, in words."""
+    if fix == "none":
+        return "not fixed"
+    if re.match(r"^\d{4}$", fix):
+        return "fixed by %s" % fix
+    if fix.startswith("v"):
+        return "fixed upstream by %s" % fix
+    return "fixed upstream by commit %s" % fix
+
+
+def reference_host(mtx, release):
+    """The matrix's stock host for a kernel release (6.12.57 -> stock 6.12):
+    its known deviations are the ones a kernel of that version has."""
+    m = re.match(r"^(\d+\.\d+)", release or "")
+    if not mtx or not m:
+        return None
+    for h in mtx.hosts.values():
+        if h.opts["source"] == m.group(1) and h.opts["series"] == "none" \
+                and h.opts["fragments"] == HOST_KEYS["fragments"] and not h.opts["kernel"]:
+            return h.name
+    return None
 
 
 def expectations_for(mtx, host):
@@ -276,16 +390,62 @@ def expectations_for(mtx, host):
         for p in paths:
             if not os.path.exists(p):
                 raise MatrixError("host '%s': no expectations file %s" % (host, p))
-        return Expectations(paths)
+        return Expectations(paths, mtx)
     base = os.path.join(mtx.top, "expect", host)
-    return Expectations(sorted(glob.glob(base + ".txt") + glob.glob(base + ".*.txt")))
+    return Expectations(sorted(glob.glob(base + ".txt") + glob.glob(base + ".*.txt")), mtx)
 
 
-def plan_line(case):
-    """One line of /rig/plan for the host init (see tools/init/init.c)."""
-    return "\t".join([case.name, case.opts["timeout"],
-                      "/guests/%s.elf" % case.opts["guest"],
-                      case.opts["cmdline"], case.opts["vmm"]])
+@dataclasses.dataclass(frozen=True)
+class PlanEntry:
+    """One case as the host init runs it (tools/init/init.c reads the line).
+
+    Images are named as the guest build names them (hvm32, hvm64): init
+    finds them in the initramfs, the native runner in guest/build/.
+    """
+    name: str
+    timeout: int             # seconds, enforced by the VMM
+    guest: str               # the image the VMM boots
+    cmdline: str             # the guest's command line
+    vmm: tuple = ()          # extra VMM argument words
+    modules: tuple = ()      # images loaded as multiboot modules, in order
+
+    FIELDS = 6
+
+    def line(self):
+        for f in (self.name, self.guest, self.cmdline) + self.vmm + self.modules:
+            if "\t" in f or "\n" in f:
+                raise MatrixError("case '%s': tab or newline in the plan" % self.name)
+        return "\t".join([self.name, str(self.timeout), self.guest, self.cmdline,
+                          " ".join(self.vmm), " ".join(self.modules)])
+
+    @classmethod
+    def parse(cls, line):
+        f = line.rstrip("\n").split("\t")
+        if len(f) != cls.FIELDS or not f[0] or not f[1].isdigit() or not f[2]:
+            raise MatrixError("malformed plan line: %r" % line)
+        return cls(f[0], int(f[1]), f[2], f[3], tuple(f[4].split()), tuple(f[5].split()))
+
+
+def plan_entries(mtx, host, pattern=""):
+    """The plan for a host: the selected cases, in matrix order."""
+    mtx.check_pattern(pattern)
+    return [c.plan_entry() for c in mtx.select_cases(host, pattern)]
+
+
+def write_plan(path, entries):
+    with open(path, "w", encoding="utf-8") as f:
+        for e in entries:
+            f.write(e.line() + "\n")
+
+
+def read_plan(path):
+    """A plan file's entries; a missing file is an empty plan."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            lines = f.read().splitlines()
+    except OSError:
+        return []
+    return [PlanEntry.parse(ln) for ln in lines if ln and not ln.startswith("#")]
 
 
 def main(argv):
@@ -320,9 +480,8 @@ def main(argv):
             for k in sorted(h.opts):
                 print("host_%s=%s" % (k, shell_quote(h.opts[k])))
         elif args.cmd == "plan":
-            m.check_pattern(args.case)
-            for c in m.select_cases(args.host, args.case):
-                print(plan_line(c))
+            for e in plan_entries(m, args.host, args.case):
+                print(e.line())
         elif args.cmd == "groups":
             groups = []
             for c in m.select_cases(args.host, ""):
@@ -334,7 +493,7 @@ def main(argv):
             for c in m.cases.values():
                 if not c.opts["expect"] in ("PASS", "FAIL"):
                     continue
-                print("\t".join([c.name, c.opts["guest"] + ".elf", c.opts["cmdline"]]))
+                print("\t".join([c.name, c.opts["guest"] + ".elf", c.plan_entry().cmdline]))
         elif args.cmd == "list":
             m.check_pattern(args.case)
             for h in m.select_hosts(args.host):

@@ -23,7 +23,7 @@ kernel=$("$top/run.sh" --print-kernel "$host")
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-printf '%s\t%s\t/guests/%s\t%s\t%s\n' quick "$timeout" "$(basename "$guest")" \
+printf '%s\t%s\t%s\t%s\t%s\t\n' quick "$timeout" "$(basename "$guest" .elf)" \
 	"$cmdline" "$*" > "$work/plan"
 "$here/mkinitramfs.sh" "$work/initramfs" "$work/plan" \
 	"$top/tools/init/build/init" "$top/tools/vmm/vmm" "$guest"

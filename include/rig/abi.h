@@ -84,4 +84,11 @@ enum rig_vmm_exit {
 	RIG_EXIT_OUTPUT_CAP = 8, /* the guest's output reached the VMM's cap */
 };
 
+/*
+ * Seconds the host init gives the VMM past the case's own timeout before it
+ * kills it (a VMM stuck in the kernel); the runner's boot timeout counts
+ * them for every case.
+ */
+#define RIG_INIT_GRACE_SEC	10
+
 #endif /* RIG_ABI_H */

@@ -20,9 +20,12 @@
  * show a host kernel splat, attributed to that case.
  *
  * The plan is /rig/plan unless rig_plan= on the kernel command line names
- * another (an ISO's boot menu has one per case group).  Plan lines are
- * tab-separated: name, timeout in seconds, guest image, guest
- * command line, then extra VMM arguments separated by spaces.
+ * another (an ISO's boot menu has one per case group).  tools/matrix.py
+ * writes the plan; its lines are tab-separated: name, timeout in seconds,
+ * guest image, guest command line, extra VMM arguments separated by spaces,
+ * and the images the VMM loads as multiboot modules, separated by spaces.
+ * Images are named as the guest build names them (hvm32, hvm64) and live
+ * in GUESTS as NAME.elf.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -42,12 +45,13 @@
 #include <time.h>
 #include <unistd.h>
 #include <linux/kvm.h>
+#include "rig/abi.h"
 
 #define PLAN		"/rig/plan"
 #define VMM		"/bin/vmm"
+#define GUESTS		"/guests"
 #define MAX_ARGS	64
-/* Extra time the VMM gets past its own timeout before init kills it. */
-#define GRACE_SEC	10
+#define PLAN_FIELDS	6
 
 static int out = -1;		/* the rig channel */
 static int kmsg = -1;
@@ -201,21 +205,32 @@ static void on_alarm(int sig)
 	alarmed = 1;
 }
 
+/* An image name of the plan as a path; NULL for a name that is not one. */
+static char *image_path(const char *name)
+{
+	char *path;
+
+	if (!*name || strchr(name, '/') || asprintf(&path, GUESTS "/%s.elf", name) < 0)
+		return NULL;
+	return path;
+}
+
 /* Split a plan line in place; returns the argument count for execv. */
 static int build_argv(char *line, char **argv, char **name, int *timeout)
 {
-	char *field[5] = { 0 };
-	char *p = line, *tok, *save;
+	char *field[PLAN_FIELDS] = { 0 };
+	char *p = line, *tok, *save, *image;
 	int nf = 0, argc = 0;
 	char tbuf[16];
 
-	while (nf < 5 && p) {
+	while (nf < PLAN_FIELDS && p) {
 		field[nf++] = p;
 		p = strchr(p, '\t');
 		if (p)
 			*p++ = '\0';
 	}
-	if (nf < 4 || !*field[0] || !*field[2])
+	image = nf >= 4 ? image_path(field[2]) : NULL;
+	if (!image || !*field[0])
 		return -1;
 	*name = field[0];
 	*timeout = atoi(field[1]);
@@ -233,7 +248,16 @@ static int build_argv(char *line, char **argv, char **name, int *timeout)
 		     tok && argc < MAX_ARGS - 2;
 		     tok = strtok_r(NULL, " ", &save))
 			argv[argc++] = tok;
-	argv[argc++] = field[2];
+	if (field[5])
+		for (tok = strtok_r(field[5], " ", &save);
+		     tok && argc < MAX_ARGS - 3;
+		     tok = strtok_r(NULL, " ", &save)) {
+			argv[argc++] = "--module";
+			argv[argc] = image_path(tok);
+			if (!argv[argc++])
+				return -1;
+		}
+	argv[argc++] = image;
 	argv[argc] = NULL;
 	return argc;
 }
@@ -266,7 +290,7 @@ static void run_case(char *line)
 	}
 
 	alarmed = 0;
-	alarm(timeout + GRACE_SEC);
+	alarm(timeout + RIG_INIT_GRACE_SEC);
 	for (;;) {
 		w = waitpid(pid, &status, 0);
 		if (w == pid)
