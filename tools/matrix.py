@@ -24,6 +24,7 @@ import fnmatch
 import glob
 import os
 import re
+import shlex
 import sys
 
 STATUSES = ("PASS", "FAIL", "XFAIL", "XPASS", "SKIP", "CRASH", "TIMEOUT",
@@ -478,7 +479,7 @@ def main(argv):
         elif args.cmd == "host":
             h = m.select_hosts(args.name)[0]
             for k in sorted(h.opts):
-                print("host_%s=%s" % (k, shell_quote(h.opts[k])))
+                print("host_%s=%s" % (k, shlex.quote(h.opts[k])))
         elif args.cmd == "plan":
             for e in plan_entries(m, args.host, args.case):
                 print(e.line())
@@ -505,10 +506,6 @@ def main(argv):
         print("matrix: %s" % e, file=sys.stderr)
         return 2
     return 0
-
-
-def shell_quote(s):
-    return "'" + s.replace("'", "'\\''") + "'"
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 """tools/matrix.py: sections, word sizes, facts, includes, expectations, plans."""
 import os
 import re
+import sys
 
 import pytest
 
@@ -169,3 +170,16 @@ def test_reference_host_by_release():
     assert matrix.reference_host(m, "6.1.158") == "stock-6.1"
     assert matrix.reference_host(m, "6.13.0") is None
     assert matrix.reference_host(m, "") is None
+
+
+def test_host_settings_survive_the_shell(tmp_path):
+    """`matrix.py host` prints assignments that bash reads back exactly."""
+    import subprocess
+    odd = "console=ttyS1 it's \"$HOME\" `x` \\\\ ;"
+    path = write(tmp_path, "m.cfg", "[host h]\nkernel = /k\ncmdline = %s\n" % odd)
+    out = subprocess.run([sys.executable, os.path.join(TOP, "tools", "matrix.py"),
+                          "--matrix", path, "host", "h"],
+                         check=True, capture_output=True, text=True).stdout
+    got = subprocess.run(["bash", "-c", out + 'printf %s "$host_cmdline"'],
+                         check=True, capture_output=True, text=True).stdout
+    assert got == odd
