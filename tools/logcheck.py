@@ -523,8 +523,14 @@ def junit(results):
 
 def report(rundir, mtx, repro_cmd="./run.sh"):
     hosts, results = collect(rundir, mtx)
+    summary = {"results": [r.to_json() for r in results]}
+    prov = read(os.path.join(rundir, "provenance.json"))
+    if prov:
+        # What the driver recorded of the run: kernels, configs, the series,
+        # QEMU and the rig, so runs from other machines and labs compare.
+        summary["provenance"] = json.loads(prov)
     with open(os.path.join(rundir, "summary.json"), "w", encoding="utf-8") as f:
-        json.dump({"results": [r.to_json() for r in results]}, f, indent=1)
+        json.dump(summary, f, indent=1)
         f.write("\n")
     with open(os.path.join(rundir, "results.ktap"), "w", encoding="utf-8") as f:
         f.write(ktap(results))

@@ -124,3 +124,57 @@ def test_junit_reader_agrees_with_summary(src, tmp_path):
         assert suite.errors == sum(1 for r in rs.values() if not r["as_expected"]
                                    and r["status"] == "ERROR")
         assert suite.skipped == sum(1 for r in rs.values() if r["status"] == "SKIP")
+
+
+RECORDED = os.path.join(TOP, "tests", "tools", "recorded", "stock-6.12")
+
+
+def recorded_as(host, tmp_path):
+    """The recorded stock-6.12 run, judged as HOST's by the rig's matrix."""
+    run = tmp_path / host
+    run.mkdir()
+    for f in os.listdir(RECORDED):
+        if f == "hosts":
+            (run / f).write_text(host + "\n")
+        else:
+            shutil.copy(os.path.join(RECORDED, f), run / f.replace("stock-6.12", host))
+    with open(os.devnull, "w") as null:
+        old, sys.stdout = sys.stdout, null
+        try:
+            rc = logcheck.report(str(run), matrix.Matrix(os.path.join(TOP, "matrix.cfg")))
+        finally:
+            sys.stdout = old
+    with open(run / "summary.json") as f:
+        return run, rc, json.load(f)["results"]
+
+
+def test_recorded_run_as_expected(kunit, tmp_path):
+    """A real stock-6.12 run: known deviations, expected FAIL, CRASH,
+    TIMEOUT and ERROR controls, and not one failure for kunit.py."""
+    run, rc, results = recorded_as("stock-6.12", tmp_path)
+    assert rc == 0 and len(results) == 40
+    krc, (ran, passed, failed, skipped), failed_cases, text = kunit_parse(
+        kunit, run / "results.ktap")
+    assert (krc, failed, failed_cases) == (0, 0, set()), text
+    assert ran == passed + skipped and ran > 400, text
+
+
+def test_recorded_run_with_unexpected_results(kunit, tmp_path):
+    """The same log judged as patched-6.12's: the deviations the series
+    fixes are unexpected there, and kunit.py fails exactly those cases."""
+    _, _, stock = recorded_as("stock-6.12", tmp_path)
+    fixes = matrix.expectations_for(matrix.Matrix(os.path.join(TOP, "matrix.cfg")),
+                                    "stock-6.12").fixes
+    by_series = {"patched-6.12:" + r["case"] for r in stock for c in r["checks"]
+                 if c["directive"].startswith("XFAIL")
+                 and fixes[(r["case"], c["name"])].isdigit()}
+    run, rc, results = recorded_as("patched-6.12", tmp_path)
+    unexpected = {"patched-6.12:" + r["case"] for r in results if not r["as_expected"]}
+    assert rc == 1 and unexpected == by_series and len(unexpected) >= 8, unexpected
+    krc, (ran, passed, failed, skipped), failed_cases, text = kunit_parse(
+        kunit, run / "results.ktap")
+    assert krc != 0 and failed_cases == unexpected, text
+    # One failed leaf per check that the patched host must pass.
+    fixed = [(r["case"], c["name"]) for r in results if not r["as_expected"]
+             for c in r["checks"] if not c["ok"] and not c["directive"].startswith("XFAIL")]
+    assert failed == len(fixed), text
