@@ -8,7 +8,7 @@ INIT := tools/init/build/init
 N ?= 20
 
 .PHONY: all userspace guest vmm init deps kernels run test unit-test \
-	logcheck-test tools-test runner-test smoke matrix iso-test fuzz fuzz-regress \
+	logcheck-test tools-test driver-test runner-test smoke matrix iso-test fuzz fuzz-regress \
 	faults-test images bisect bisect-test series-check debug-matrix coverage lint bench soak clean
 
 all: userspace
@@ -54,6 +54,9 @@ tools-test: deps
 runner-test: userspace
 	tests/runner/run.sh
 
+driver-test: deps
+	tests/driver/run.sh
+
 # make fuzz [SECONDS=N]: each libFuzzer harness N seconds (default 60).
 fuzz:
 	$(MAKE) -C tests/fuzz run SECONDS=$(or $(SECONDS),60)
@@ -78,7 +81,7 @@ matrix: deps userspace
 
 # Every suite runs even when one fails; the last line adds them up.
 test: deps userspace
-	tests/run-all.sh lint unit-test fuzz-regress logcheck-test tools-test runner-test \
+	tests/run-all.sh lint unit-test fuzz-regress logcheck-test tools-test driver-test runner-test \
 		matrix iso-test bisect-test faults-test
 
 images: deps userspace
@@ -118,3 +121,4 @@ clean:
 	$(MAKE) -C tests/unit clean
 	$(MAKE) -C tests/fuzz clean
 	rm -rf tools/init/build
+

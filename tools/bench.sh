@@ -1,8 +1,10 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Figures: cold host-kernel build, warm smoke-matrix run, host boot time and
-# per-case time.  COLD=0 skips the cold build (it takes minutes).
+# Figures: cold host-kernel build, warm runs (the smoke matrix, one host
+# and the default matrix, each at -j1 and -j2), host boot time and per-case
+# time.  COLD=0 skips the cold build (it takes minutes); BENCH_HOST picks
+# the one host (default patched-6.12).
 
 set -euo pipefail
 
@@ -20,18 +22,28 @@ if [ "$cold" = 1 ]; then
 	echo "cold host kernel build (6.12, -j$(nproc)): $(secs "$t0" "$(now)") s"
 fi
 
-# Make sure the kernels are cached, then time warm runs.
+# Make sure the kernels are cached, then time warm runs.  Each -j1 run
+# leaves its case times in the driver's history (results/times.json), which
+# schedules the -j2 run after it.
 make -s -C "$top" userspace
 "$top/run.sh" --no-build --case smoke >/dev/null 2>&1 || true
+took=
 timed() {
 	local what=$1 t0 rc=0
 	shift
 	t0=$(now)
 	"$top/run.sh" --no-build "$@" >/dev/null 2>&1 || rc=$?
-	echo "$what: $(secs "$t0" "$(now)") s (exit $rc)"
+	took=$(secs "$t0" "$(now)")
+	echo "$what: $took s (exit $rc)"
 }
 timed "warm smoke matrix, -j1" --case smoke -j 1
 timed "warm smoke matrix, -j2" --case smoke -j 2
+# One host: at -j2 the driver splits its cases over two boots.
+host=${BENCH_HOST:-patched-6.12}
+timed "warm $host, -j1" --host "$host" -j 1
+one=$took
+timed "warm $host, -j2" --host "$host" -j 2
+echo "warm $host, -j2 / -j1: $(awk -v a="$one" -v b="$took" 'BEGIN { printf "%.2f", b / a }')"
 timed "warm default matrix, -j1" -j 1
 timed "warm default matrix, -j2" -j 2
 
@@ -52,11 +64,12 @@ else
 	echo "bisect step: no work tree yet (make bisect-test sets one up)"
 fi
 
+# Per boot of the last run (HOST, or HOST+N for a host split over boots).
 latest=$top/results/latest
 for log in "$latest"/*.serial.log; do
 	[ -f "$log" ] || continue
-	host=$(basename "$log" .serial.log)
-	awk -v host="$host" '
+	boot=$(basename "$log" .serial.log)
+	awk -v host="$boot" '
 		/^@@rig host-begin/ {
 			for (i = 1; i <= NF; i++)
 				if ($i ~ /^uptime=/) { sub("uptime=", "", $i); up = $i }

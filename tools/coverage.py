@@ -10,11 +10,8 @@ each host made of them: ok, XFAIL (a known deviation) or FAIL.
 
 import json
 import os
-import re
 import sys
 
-ABI_RE = re.compile(r"^# xen-abi: (\d+)")
-RESULT_RE = re.compile(r"^(not ok|ok) \d+ (\S+)")
 TOTAL = 40
 
 
@@ -29,30 +26,13 @@ def scan(rundir):
             state = "SKIP" if d.startswith("SKIP") else \
                 "XFAIL" if d.startswith("XFAIL") else "ok" if c["ok"] else "FAIL"
             outcome[(r["host"], r["case"], c["name"])] = state
-    hosts = []
-    for r in results:
-        if r["host"] not in hosts:
-            hosts.append(r["host"])
-
+    hosts = list(dict.fromkeys(r["host"] for r in results))
+    # The log checker tagged each check with its assertions.
     checks = {}
-    for host in hosts:
-        path = os.path.join(rundir, host + ".serial.log")
-        case, pending = None, []
-        with open(path, encoding="utf-8", errors="replace") as f:
-            for line in f:
-                line = line.replace("\r", "").rstrip("\n")
-                if line.startswith("@@rig case-begin "):
-                    case, pending = line.split()[2], []
-                    continue
-                m = ABI_RE.match(line)
-                if m:
-                    pending.append(int(m.group(1)))
-                    continue
-                m = RESULT_RE.match(line)
-                if m and case:
-                    for n in pending:
-                        checks.setdefault(n, set()).add((case, m.group(2)))
-                    pending = []
+    for r in results:
+        for c in r["checks"]:
+            for n in c.get("xen_abi", []):
+                checks.setdefault(n, set()).add((r["case"], c["name"]))
     return hosts, checks, outcome
 
 

@@ -51,6 +51,7 @@ class Result:
         self.time = None         # seconds the case ran, from init's ms=
         self.stale = []          # known deviations that passed (XPASS)
         self.release = ""        # the host kernel's release, where it ran
+        self.abi = {}            # check -> the reference's assertions it checks
 
     @property
     def as_expected(self):
@@ -64,7 +65,8 @@ class Result:
         return {"host": self.host, "case": self.case, "status": self.status,
                 "reason": self.reason, "expect": self.expect,
                 "as_expected": self.as_expected, "time": self.time,
-                "checks": [{"ok": ok, "name": name, "directive": d}
+                "checks": [{"ok": ok, "name": name, "directive": d,
+                            "xen_abi": self.abi.get(name, [])}
                            for ok, name, d in self.checks]}
 
 
@@ -119,6 +121,27 @@ def split_serial(text):
         elif kind == "error":
             errors.append(line[len("@@rig error "):])
     return began, ended, sections, boot_splats, errors
+
+
+ABI_RE = re.compile(r"^# xen-abi: (\d+)$")
+
+
+def abi_tags(lines):
+    """check name -> the numbered assertions ('# xen-abi: N' lines right
+    before its result line) that it implements."""
+    tags, pending = {}, []
+    for line in lines:
+        s = line.strip()
+        m = ABI_RE.match(s)
+        if m:
+            pending.append(int(m.group(1)))
+            continue
+        m = RESULT_RE.match(s)
+        if m and pending:
+            name = (m.group(3) or "").strip() or "check_%s" % m.group(2)
+            tags.setdefault(name, []).extend(n for n in pending if n not in tags.get(name, []))
+            pending = []
+    return tags
 
 
 def parse_ktap(lines):
@@ -310,6 +333,7 @@ def judge_boot(host, boot_name, plan_cases, rundir):
             status, why = "SPLAT", "host kernel: " + sec.splats[0]
         r = Result(host, c, status, why, checks)
         r.log = sec.lines
+        r.abi = abi_tags(sec.lines)
         r.release = release
         if sec.end and sec.end.get("ms", "").isdigit():
             r.time = int(sec.end["ms"]) / 1000

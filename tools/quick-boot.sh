@@ -23,10 +23,12 @@ kernel=$("$top/run.sh" --print-kernel "$host")
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-printf '%s\t%s\t%s\t%s\t%s\t\n' quick "$timeout" "$(basename "$guest" .elf)" \
-	"$cmdline" "$*" > "$work/plan"
+# init boots images by name, as /guests/NAME.elf.
+image=$(basename "$guest" .elf)
+cp "$guest" "$work/$image.elf"
+python3 "$here/driver.py" quick-plan "$work/plan" "$timeout" "$image" "$cmdline" "$@"
 "$here/mkinitramfs.sh" "$work/initramfs" "$work/plan" \
-	"$top/tools/init/build/init" "$top/tools/vmm/vmm" "$guest"
+	"$top/tools/init/build/init" "$top/tools/vmm/vmm" "$work/$image.elf"
 rc=0
 "$here/boot-host.sh" --timeout $((timeout + 60)) "$kernel" "$work/initramfs" \
 	"$work/serial.log" "$work/kernel.log" || rc=$?

@@ -3,9 +3,10 @@
 #
 # The runner against a fake QEMU: a host that passes, a QEMU that exits at
 # once, a kernel that panics before init and a host that never answers must
-# each get their status while the other hosts still run; malformed matrix
-# files and bad selections must fail with one line naming the problem.
-# Prints KTAP.
+# each get their status while the other hosts still run; a host whose cases
+# take long is split over boots at -j2, with one progress line per boot on a
+# terminal; malformed matrix files and bad selections must fail with one
+# line naming the problem.  Prints KTAP.
 
 set -u
 
@@ -92,6 +93,90 @@ selection() {
 	[ "$(statuses "$work/r3")" = "fake-pass two PASS" ]
 }
 check "select_by_group" selection
+
+# Earlier runs say fake-many's cases take 5 s each: at -j2 they are split
+# over two boots, with the same statuses as one boot at -j1, reported in
+# plan order.
+seed_times() {
+	mkdir -p "$1"
+	echo '{"version": 1, "times": {"fake-many": {"m1": 5, "m2": 5, "m3": 5, "m4": 5, "m5": 5, "m6": 5}}}' \
+		> "$1/times.json"
+}
+want_many="fake-many m1 PASS
+fake-many m2 PASS
+fake-many m3 PASS
+fake-many m4 PASS
+fake-many m5 PASS
+fake-many m6 PASS"
+begun() { grep -c '^@@rig case-begin' "$1"; }
+
+split_boots() {
+	local d b
+	seed_times "$work/r4"
+	runner --results "$work/r4" -j 2 --host fake-many --case "m*" > "$work/r4.out" 2>&1 ||
+		{ cat "$work/r4.out"; return 1; }
+	d=$work/r4/latest
+	[ "$(cat "$d/fake-many.boots")" = "$(printf 'fake-many+1\nfake-many+2')" ] ||
+		{ echo "boots:"; cat "$d/fake-many.boots"; return 1; }
+	[ ! -e "$d/fake-many.serial.log" ] || { echo "fake-many.serial.log of a split host"; return 1; }
+	for b in fake-many+1 fake-many+2; do
+		for f in plan serial.log kernel.log boot initramfs; do
+			[ -f "$d/$b.$f" ] || { echo "missing $b.$f"; return 1; }
+		done
+		grep -qx 'rc=0' "$d/$b.boot" || { echo "$b.boot:"; cat "$d/$b.boot"; return 1; }
+		[ "$(begun "$d/$b.serial.log")" = 3 ] || { echo "$b ran $(begun "$d/$b.serial.log") cases"; return 1; }
+	done
+	[ "$(statuses "$work/r4")" = "$want_many" ] || { statuses "$work/r4"; return 1; }
+	# The table too: one row per case, in plan order.
+	[ "$(sed -n '/^case /,/passed,/p' "$work/r4.out" | awk 'NR > 1 && !/passed,/ { print $1 }' |
+		paste -sd' ')" = "m1 m2 m3 m4 m5 m6" ] || { cat "$work/r4.out"; return 1; }
+	grep -q '^\[fake-many\] 6 cases in 2 boots' "$work/r4.out" || { cat "$work/r4.out"; return 1; }
+	# Off a terminal: plain lines, no progress display.
+	! grep -q $'\033' "$work/r4.out" || { echo "escape sequences off a terminal"; return 1; }
+}
+check "split_over_boots_at_j2" split_boots
+
+one_boot() {
+	local d=$work/r5/latest
+	seed_times "$work/r5"
+	runner --results "$work/r5" -j 1 --host fake-many --case "m*" > "$work/r5.out" 2>&1 ||
+		{ cat "$work/r5.out"; return 1; }
+	if [ -e "$d/fake-many.boots" ] || [ "$(begun "$d/fake-many.serial.log")" != 6 ]; then
+		ls "$d"
+		return 1
+	fi
+	[ "$(statuses "$work/r5")" = "$(statuses "$work/r4")" ]
+}
+check "one_boot_at_j1_same_statuses" one_boot
+
+# The run's own times (0.4 s a case) went into the history.
+history_learns() {
+	python3 - "$work/r4/times.json" <<'PY'
+import json, sys
+t = json.load(open(sys.argv[1]))["times"]["fake-many"]
+assert sorted(t) == ["m%d" % i for i in range(1, 7)], t
+assert all(0.4 <= v < 5 for v in t.values()), t
+PY
+}
+check "history_of_case_times_learns" history_learns
+
+# On a terminal (a pty here), one progress line per running boot at -j2,
+# both at once.
+progress_lines() {
+	seed_times "$work/r6"
+	python3 -c 'import os, pty, sys; sys.exit(os.waitstatus_to_exitcode(pty.spawn(sys.argv[1:])))' \
+		"$top/run.sh" --no-build --matrix "$here/matrix.cfg" --accel tcg \
+		--results "$work/r6" -j 2 --host fake-many --case "m*" < /dev/null > "$work/r6.out" 2>&1 ||
+		{ cat -v "$work/r6.out"; return 1; }
+	python3 - "$work/r6.out" <<'PY' || { cat -v "$work/r6.out"; return 1; }
+import re, sys
+out = open(sys.argv[1], encoding="utf-8", errors="replace").read()
+line = r"\[fake-many\+(\d)\] case [1-3]/3 m\d"
+both = [m for m in re.finditer(line + r"\r?\n" + line, out) if m.group(1) != m.group(2)]
+assert both, "no display with both boots' progress lines"
+PY
+}
+check "progress_line_per_boot_at_j2" progress_lines
 
 # Each of these must fail with exit 2 and one line that names the problem.
 fails_with() {
