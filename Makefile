@@ -82,6 +82,7 @@ matrix: deps userspace
 # Every suite runs even when one fails; the last line adds them up.
 test: deps userspace
 	tests/run-all.sh lint unit-test fuzz-regress logcheck-test tools-test driver-test runner-test \
+		lava-test \
 		matrix iso-test bisect-test faults-test
 
 images: deps userspace
@@ -122,3 +123,21 @@ clean:
 	$(MAKE) -C tests/fuzz clean
 	rm -rf tools/init/build
 
+# LAVA, the engine of labs of real machines: a job definition per host ISO
+# and one per host for LAVA's qemu device type, in images/lava/ (README, "Scale-out through LAVA").
+# make lava [LAVA_URL=https://server/dir] [LAVA_DEVICE_TYPE=gpc-rig-x86]
+.PHONY: lava lava-test lava-e2e
+lava: images
+	$(DEB_PYTHON) tools/lava.py jobs $(if $(LAVA_URL),--url $(LAVA_URL)) \
+		$(if $(LAVA_DEVICE_TYPE),--device-type $(LAVA_DEVICE_TYPE))
+	$(DEB_PYTHON) tools/lava.py validate images/lava/*.yaml
+
+# The jobs against Debian's lava-common schema and lava-dispatcher, the
+# monitors' patterns against the recorded serial logs (seconds).
+lava-test: deps
+	tests/lava/run.sh
+
+# One host's qemu job end to end through Debian's lava-run (root, a minute
+# or so): LAVA's results must be the rig's.  make lava-e2e [HOST=stock-6.12]
+lava-e2e: deps userspace
+	tools/lava-run.sh $(if $(HOST),--host $(HOST))

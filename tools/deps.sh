@@ -21,6 +21,8 @@ pkgs=(
 	clang libclang-rt-14-dev
 	# ISO images
 	grub-pc-bin grub-efi-amd64-bin grub-common xorriso mtools ovmf
+	# LAVA jobs: lava-common's job schema (make lava-test), lava-run (make lava-e2e)
+	lava-common lava-dispatcher
 )
 
 missing=()
