@@ -41,6 +41,7 @@ import heapq
 import json
 import os
 import shlex
+import signal
 import subprocess
 import sys
 import threading
@@ -65,6 +66,11 @@ UNKNOWN_FRACTION = 0.02
 # How much a new time counts against the stored one.
 HISTORY_WEIGHT = 0.5
 HISTORY_FILE = "times.json"
+# A case whose VMM is still running this long past its timeout and init's
+# grace (when init has killed it, or should have) is in a host that no
+# longer answers: a VMM stuck in the kernel, where no signal reaches it.
+WEDGE_SLACK_S = 10
+WATCH_PERIOD_S = 0.5
 
 # Room each boot needs for its initramfs and logs.
 BOOT_SPACE_KIB = 8192
@@ -130,6 +136,7 @@ class Options:
     efi: bool = False
     serial_log: str = ""
     margin: int = 60             # seconds a boot gets beyond its cases
+    wedge_slack: int = WEDGE_SLACK_S  # past a case's timeout and grace: wedged
 
 
 def default_jobs():
@@ -189,6 +196,10 @@ def parse_args(argv, env=None):
     if not margin.isdigit():
         raise Die("GPC_RIG_BOOT_MARGIN takes seconds, not '%s'" % margin)
     o.margin = int(margin)
+    slack = env.get("GPC_RIG_WEDGE_SLACK") or str(WEDGE_SLACK_S)
+    if not slack.isdigit():
+        raise Die("GPC_RIG_WEDGE_SLACK takes seconds, not '%s'" % slack)
+    o.wedge_slack = int(slack)
     return o
 
 
@@ -380,6 +391,46 @@ def boots_by_host(boots):
     for b in sorted(boots, key=lambda b: int(b.name[len(b.host) + 1:] or 0)):
         out.setdefault(b.host, []).append(b)
     return out
+
+
+class SerialWatch:
+    """Follows a boot's rig channel as it grows: which case is running
+    and since when, as seen from here."""
+
+    def __init__(self, path):
+        self.path = path
+        self.pos = 0
+        self.partial = ""
+        self.case = None         # the case begun and not ended
+        self.since = None        # monotonic time its case-begin was seen
+
+    def poll(self, now):
+        try:
+            with open(self.path, encoding="utf-8", errors="replace") as f:
+                f.seek(self.pos)
+                data = f.read()
+                self.pos = f.tell()
+        except OSError:
+            return
+        lines = (self.partial + data).split("\n")
+        self.partial = lines.pop()
+        for line in lines:
+            words = line.strip().split()
+            if len(words) >= 3 and words[:2] == ["@@rig", "case-begin"]:
+                self.case, self.since = words[2], now
+            elif len(words) >= 3 and words[:2] == ["@@rig", "case-end"]:
+                self.case = self.since = None
+
+
+def wedged_case(watch, entries, grace, now, slack=WEDGE_SLACK_S):
+    """The case a boot is stuck in, or None: running past its timeout,
+    init's grace and some slack."""
+    if watch.case is None:
+        return None
+    timeout = next((e.timeout for e in entries if e.name == watch.case), None)
+    if timeout is not None and now - watch.since > timeout + grace + slack:
+        return watch.case
+    return None
 
 
 def boot_timeout(entries, grace, margin):
@@ -716,6 +767,8 @@ class Driver:
         self.write_failed = False
         self.display = None
         self.rundir = None
+        self.boots_lock = threading.Lock()
+        self.reboots = {}        # host -> boots added after a wedge
 
     # -- matrix
 
@@ -985,6 +1038,52 @@ class Driver:
             err = last_line(log) or err
         self.kernels[host] = (path, err)
 
+    def watched_boot(self, args, boot, serial):
+        """boot-host.sh, ended early when a case wedges the host: returns
+        QEMU's exit status and the wedged case (or None)."""
+        p = subprocess.Popen([os.path.join(self.tools, "boot-host.sh")] + args,
+                             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.PIPE, text=True, start_new_session=True)
+        watch, wedged = SerialWatch(serial), None
+        while p.poll() is None:
+            time.sleep(WATCH_PERIOD_S)
+            now = time.monotonic()
+            watch.poll(now)
+            wedged = wedged_case(watch, boot.entries, self.grace, now, self.o.wedge_slack)
+            if wedged:
+                # QEMU and boot-host.sh's timeout wrapper: the whole group.
+                try:
+                    os.killpg(p.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+                break
+        rc = p.wait()
+        for line in p.stderr.read().splitlines():
+            self.display.log(boot.name, line)
+        return rc, wedged
+
+    def reboot_rest(self, boot, wedged):
+        """Boot the host again for the cases after the one that wedged it;
+        the host's boot list grows by one."""
+        names = [e.name for e in boot.entries]
+        rest = boot.entries[names.index(wedged) + 1:]
+        if not rest:
+            return
+        with self.boots_lock:
+            self.reboots[boot.host] = k = self.reboots.get(boot.host, 0) + 1
+            name = "%s+r%d" % (boot.host, k)
+            listing = os.path.join(self.rundir, boot.host + ".boots")
+            try:
+                with open(listing, encoding="utf-8") as f:
+                    have = f.read().split()
+            except OSError:
+                have = [boot.host]
+            write_text(listing, "".join(b + "\n" for b in have + [name]))
+        write_plan(os.path.join(self.rundir, name + ".plan"), rest)
+        self.display.log(boot.name, "%s wedged the host; booting again as %s for the "
+                         "%d cases after it" % (wedged, name, len(rest)))
+        self.run_boot(Boot(boot.host, name, rest))
+
     def tool(self, name, args, boot):
         """A helper script; its complaints go to the log as the boot's."""
         p = subprocess.run([os.path.join(self.tools, name)] + args, stdin=subprocess.DEVNULL,
@@ -1041,12 +1140,19 @@ class Driver:
         t0 = time.monotonic()
         self.display.start(name, serial, n)
         try:
-            rc = self.tool("boot-host.sh", ["--accel", self.accel, "--timeout", str(timeout)]
-                           + how + [serial, klog], boot)
+            rc, wedged = self.watched_boot(["--accel", self.accel, "--timeout", str(timeout)]
+                                           + how + [serial, klog], boot, serial)
         finally:
             self.display.stop(name)
         if rc < 0:
             rc = 128 - rc
+        if wedged:
+            # The log checker charges the wedge to that case alone.
+            self.status(name, "rc=%d wedged=%s" % (rc, wedged))
+            self.display.log(name, "ended after %ds: %s did not return" %
+                             (time.monotonic() - t0, wedged))
+            self.reboot_rest(boot, wedged)
+            return
         self.status(name, "rc=%d" % rc)
         self.display.log(name, "done in %ds (QEMU exit %d)" % (time.monotonic() - t0, rc))
 

@@ -52,6 +52,7 @@ class Result:
         self.stale = []          # known deviations that passed (XPASS)
         self.release = ""        # the host kernel's release, where it ran
         self.abi = {}            # check -> the reference's assertions it checks
+        self.started = True      # False: its boot never reached the case
 
     @property
     def as_expected(self):
@@ -281,7 +282,10 @@ def judge_host(host, plan_cases, rundir):
     for b in boots:
         cases = [e.name for e in matrix.read_plan(os.path.join(rundir, b + ".plan"))]
         for r in judge_boot(host, b, cases, rundir):
-            got[r.case] = r
+            # A case that never started in a boot that a wedged case ended
+            # ran in the boot after it.
+            if r.case not in got or not got[r.case].started:
+                got[r.case] = r
     return [got.get(c) or Result(host, c, "ERROR", "case in no boot of the host")
             for c in plan_cases]
 
@@ -294,6 +298,8 @@ def judge_boot(host, boot_name, plan_cases, rundir):
         return [Result(host, c, "ERROR", why) for c in plan_cases]
     m = re.search(r"rc=(\d+)", boot)
     boot_rc = int(m.group(1)) if m else None
+    m = re.search(r"wedged=(\S+)", boot)
+    wedged = m.group(1) if m else None
     serial = read(os.path.join(rundir, boot_name + ".serial.log"))
     klog = read(os.path.join(rundir, boot_name + ".kernel.log")) or ""
     pm = PANIC_RE.search(klog)
@@ -326,9 +332,17 @@ def judge_boot(host, boot_name, plan_cases, rundir):
                 status, why = "ERROR", "QEMU exit %d before the case ran" % boot_rc
             else:
                 status, why = "ERROR", (errors[0] if errors else "case never started")
-            results.append(Result(host, c, status, why))
+            r = Result(host, c, status, why)
+            r.started = False
+            results.append(r)
             continue
         status, why, checks = judge_case(sec, panic, boot_rc)
+        if c == wedged and sec.end is None:
+            last = [ln.strip() for ln in klog.splitlines() if ln.strip()][-3:]
+            status = "TIMEOUT"
+            why = ("the VMM never returned, even past its timeout and init's grace: "
+                   "the driver ended the boot; host kernel: " + (" | ".join(last) or "silent"))
+            sec.lines = sec.lines + ["# host kernel: " + ln for ln in last]
         if sec.splats and status != "ERROR":
             status, why = "SPLAT", "host kernel: " + sec.splats[0]
         r = Result(host, c, status, why, checks)

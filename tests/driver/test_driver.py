@@ -645,3 +645,41 @@ def test_provenance_names_what_the_run_was_made_of(tmp_path):
     assert driver.series_sha256(str(sdir / "series")) != before
     assert driver.series_sha256("none") is None
     assert p["accel"] == "tcg" and p["rig_commit"] and p["qemu"]
+
+
+# ---------------------------------------------------------------- wedged hosts
+
+def test_serial_watch_follows_cases_across_partial_lines(tmp_path):
+    log = tmp_path / "serial.log"
+    log.write_text("@@rig host-begin release=x\n@@rig case-beg")
+    w = driver.SerialWatch(str(log))
+    w.poll(1.0)
+    assert w.case is None
+    with open(log, "a") as f:
+        f.write("in one\nKTAP version 1\n")
+    w.poll(2.0)
+    assert (w.case, w.since) == ("one", 2.0)
+    with open(log, "a") as f:
+        f.write("@@rig case-end one exit=0 ms=5\n@@rig case-begin two\n")
+    w.poll(3.0)
+    assert (w.case, w.since) == ("two", 3.0)
+
+
+def test_a_case_is_wedged_only_past_timeout_grace_and_slack(tmp_path):
+    log = tmp_path / "serial.log"
+    log.write_text("@@rig case-begin one\n")
+    w = driver.SerialWatch(str(log))
+    w.poll(100.0)
+    entries = [entry("one", timeout=5), entry("two", timeout=50)]
+    assert driver.wedged_case(w, entries, 10, 100.0 + 5 + 10 + 3, slack=3) is None
+    assert driver.wedged_case(w, entries, 10, 100.0 + 5 + 10 + 3.1, slack=3) == "one"
+    with open(log, "a") as f:
+        f.write("@@rig case-end one exit=5 ms=5000\n")
+    w.poll(200.0)
+    assert driver.wedged_case(w, entries, 10, 1000.0, slack=3) is None
+
+
+def test_wedge_slack_from_the_environment():
+    assert driver.parse_args([], env={"GPC_RIG_WEDGE_SLACK": "4"}).wedge_slack == 4
+    with pytest.raises(driver.Die, match="GPC_RIG_WEDGE_SLACK takes seconds"):
+        driver.parse_args([], env={"GPC_RIG_WEDGE_SLACK": "x"})

@@ -178,6 +178,32 @@ PY
 }
 check "progress_line_per_boot_at_j2" progress_lines
 
+# A case whose VMM never returns (a host that no longer answers): that case
+# is TIMEOUT with the host kernel's last lines, the boot is ended and the
+# host booted again for the cases after it, well before the host's own
+# timeout (2 cases x (1 s + grace) + margin) would have ended it all.
+wedged_host() {
+	local t0 rc=0 d
+	t0=$(date +%s)
+	GPC_RIG_WEDGE_SLACK=2 GPC_RIG_BOOT_MARGIN=60 runner --results "$work/r7" -j 1 \
+		--host fake-wedge,fake-pass --case one,two > "$work/r7.out" 2>&1 || rc=$?
+	d=$work/r7/latest
+	[ $rc = 1 ] || { echo "exit $rc, wanted 1"; cat "$work/r7.out"; return 1; }
+	[ "$(statuses "$work/r7")" = "fake-wedge one TIMEOUT
+fake-wedge two PASS
+fake-pass one PASS
+fake-pass two PASS" ] || { statuses "$work/r7"; cat "$work/r7.out"; return 1; }
+	[ "$(cat "$d/fake-wedge.boots")" = "$(printf 'fake-wedge\nfake-wedge+r1')" ] ||
+		{ echo "boots:"; cat "$d/fake-wedge.boots"; return 1; }
+	grep -q 'wedged=one' "$d/fake-wedge.boot" || { cat "$d/fake-wedge.boot"; return 1; }
+	grep -q "fake-wedge one: TIMEOUT, expected PASS: the VMM never returned.*host kernel: .*the VMM of one is stuck in the kernel" \
+		"$work/r7.out" || { cat "$work/r7.out"; return 1; }
+	# The wedged case's timeout and grace, the slack, a boot: not the 82 s
+	# of the host's whole-boot timeout.
+	[ $(( $(date +%s) - t0 )) -lt 40 ] || { echo "took $(( $(date +%s) - t0 )) s"; return 1; }
+}
+check "wedged_case_costs_one_case" wedged_host
+
 # Each of these must fail with exit 2 and one line that names the problem.
 fails_with() {
 	local pattern=$1 rc=0
