@@ -12,6 +12,12 @@
  * Arguments are drawn so that most are meaningful: a tag picks a pointer
  * into RAM, a value near a boundary (end of RAM, 2^32, 2^64), a small
  * number or raw bits.
+ *
+ * The event-channel port table and the timer state are guest-controlled
+ * state that outlives a call: after every call they must still hold
+ * together (check_ports()), whatever the program did before.  Between
+ * calls the program may also flip KVM's word-size latch (as a hypercall
+ * page write does), let time pass and enable or disable the LAPIC.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -62,10 +68,13 @@ static uint64_t arg(struct input *in)
 static uint64_t hcall_nr(struct input *in)
 {
 	static const uint64_t nrs[] = { 7, 12, 17, 18, 21, 24, 29, 34, 0, 63 };
+	static const uint64_t timer_evtchn[] = { 15, 32, 32, 32 };
 	uint8_t v = in_u8(in);
 
 	if (v < 200)
 		return nrs[v % (sizeof(nrs) / sizeof(nrs[0]))];
+	if (v < 225)
+		return timer_evtchn[v % 4];
 	if (v < 250)
 		return v;
 	return in_u64(in);
@@ -96,6 +105,73 @@ static void check_xen_answer(const struct hcall_env *env, const struct hcall *c,
 	/* vm_assist(cmd, runstate_update_flag): a bad cmd, in 32 bits */
 	if (nr == 21 && p1 == 5 && p0 > 1 && env->xen_minor >= 14 &&
 	    res->ret != -38)
+		abort();
+	/* event_channel_op: FIFO and unknown commands */
+	if (nr == 32 && p0 >= 11 && p0 != 14 && res->ret != -38)
+		abort();
+	/* set_timer_op, SCHEDOP_block: Xen always answers 0 */
+	if ((nr == 15 || (nr == 29 && p0 == 1)) && res->ret)
+		abort();
+}
+
+/*
+ * The port table's invariants: ports exist a bucket at a time, an
+ * interdomain pair points at each other, a VIRQ's port is the one its
+ * table names, KVM has only IPI and interdomain ports and only once
+ * shared_info is there, and nothing is queued after that.  Ports beyond
+ * the allocated buckets must be untouched: checked once a program is
+ * done (@all), as every call would cost 4096 ports' worth.
+ */
+static void check_ports(const struct hcall_env *env, bool all)
+{
+	const struct hcall_state *st = &env->st;
+	uint32_t valid = st->valid_ports ? st->valid_ports : HCALL_PORT_BUCKET;
+	const struct hcall_port *p, *r;
+	bool early = false;
+	unsigned int i;
+
+	if (valid % HCALL_PORT_BUCKET || valid > HCALL_MAX_PORTS)
+		abort();
+	if (st->ports[0].state || st->ports[0].in_kvm || st->ports[0].early)
+		abort();
+	for (i = 1; i < (all ? HCALL_MAX_PORTS : valid); i++) {
+		p = &st->ports[i];
+		if (i >= valid && (p->state || p->in_kvm || p->early))
+			abort();
+		if (p->state > PORT_IPI || p->notify_vcpu >= HCALL_NR_VCPUS)
+			abort();
+		if (p->in_kvm && (!st->shinfo_mapped ||
+				  (p->state != PORT_IPI &&
+				   p->state != PORT_INTERDOMAIN)))
+			abort();
+		if (p->early && (st->shinfo_mapped || !st->any_early ||
+				 p->state <= PORT_RESERVED))
+			abort();
+		early |= p->early;
+		if (p->state == PORT_INTERDOMAIN) {
+			if (p->remote_port >= valid || p->remote_port == i)
+				abort();
+			r = &st->ports[p->remote_port];
+			if (r->state != PORT_INTERDOMAIN || r->remote_port != i)
+				abort();
+		}
+		if (p->state == PORT_VIRQ &&
+		    (p->virq >= HCALL_NR_VIRQS || st->virq_port[p->virq] != i))
+			abort();
+	}
+	for (i = 0; i < HCALL_NR_VIRQS; i++) {
+		uint32_t port = st->virq_port[i];
+
+		if (port && (port >= valid || st->ports[port].state != PORT_VIRQ ||
+			     st->ports[port].virq != i))
+			abort();
+	}
+	if (st->shinfo_mapped && st->any_early)
+		abort();
+	if (early && !st->any_early)
+		abort();
+	/* VIRQ_TIMER is 0 */
+	if (st->timer.in_kvm && (!st->virq_port[0] || !st->shinfo_mapped))
 		abort();
 }
 
@@ -156,6 +232,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			kvm.vcpu_set_ret[e] = -EFAULT;
 		else if (e < 32)
 			kvm.hvm_set_ret[e - 16] = -EINVAL;
+		else if (e < 40)
+			kvm.send_ret = -EINVAL;
+		else if (e < 48)
+			kvm.mp_ret = -EINVAL;
+		else if (e == 48)
+			kvm.hvm_get_ret = -EIO;
 	}
 	kvm.get_ret = in_u8(&in) == 0xff ? -EINVAL : 0;
 	kvm.runstate.u.runstate.state = in_u8(&in) % 6;
@@ -193,6 +275,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				c.params[i] = arg(&in);
 			c.longmode = kind & 4;
 			c.cpl = (kind & 0x18) == 0x18 ? kind >> 5 : 0;
+			if ((kind & 0x18) != 0x18) {
+				/* a hypercall-page write re-latched the word size */
+				if (kind & 0x80)
+					kvm.long_mode ^= 1;
+				if (kind & 0x40)
+					kvm.clock += in_u32(&in);
+				if (kind & 0x20)
+					kvm.lapic_enabled ^= 1;
+			}
 			hcall_dispatch(&env, &c, &res);
 			hcall_format(&c, &res, line, sizeof(line));
 			if (strnlen(res.desc, sizeof(res.desc)) == sizeof(res.desc) ||
@@ -202,8 +293,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (res.ret < 0 && !xen_errno_name(res.ret))
 				abort();
 			check_xen_answer(&env, &c, &res);
+			check_ports(&env, false);
 			break;
 		}
 	}
+	check_ports(&env, true);
 	return 0;
 }

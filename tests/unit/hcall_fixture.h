@@ -23,7 +23,7 @@ struct fixture {
 	struct fake_kvm kvm;
 	struct mem_layout layout;
 	uint8_t *ram;
-	char line[640];
+	char line[768];
 };
 
 static int setup(void **state)
@@ -74,17 +74,17 @@ static int64_t hc(struct fixture *f, bool longmode, uint64_t nr, uint64_t a0,
 	return res.ret;
 }
 
-static void put32(struct fixture *f, uint64_t gpa, uint32_t v)
+static inline void put32(struct fixture *f, uint64_t gpa, uint32_t v)
 {
 	memcpy(f->ram + gpa, &v, sizeof(v));
 }
 
-static void put64(struct fixture *f, uint64_t gpa, uint64_t v)
+static inline void put64(struct fixture *f, uint64_t gpa, uint64_t v)
 {
 	memcpy(f->ram + gpa, &v, sizeof(v));
 }
 
-static uint64_t get64(struct fixture *f, uint64_t gpa)
+static inline uint64_t get64(struct fixture *f, uint64_t gpa)
 {
 	uint64_t v;
 
@@ -92,7 +92,7 @@ static uint64_t get64(struct fixture *f, uint64_t gpa)
 	return v;
 }
 
-static uint32_t get32(struct fixture *f, uint64_t gpa)
+static inline uint32_t get32(struct fixture *f, uint64_t gpa)
 {
 	uint32_t v;
 

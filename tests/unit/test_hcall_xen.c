@@ -173,8 +173,8 @@ static void test_callback_irq_vector(void **state)
 		"KVM_XEN_HVM_SET_ATTR(LONG_MODE, 0) = 0; "
 		"KVM_XEN_HVM_SET_ATTR(UPCALL_VECTOR, 0xf3) = 0 -> 0");
 
-	/* a GSI callback: word size latched, the vector withdrawn */
-	hvm_param(f, DOMID_SELF, HVM_PARAM_CALLBACK_IRQ, 5);
+	/* no callback: word size latched, the vector withdrawn */
+	hvm_param(f, DOMID_SELF, HVM_PARAM_CALLBACK_IRQ, 0);
 	assert_int_equal(hc(f, true, __HYPERVISOR_hvm_op, HVMOP_set_param,
 			    ARG, 0), 0);
 	assert_int_equal(f->kvm.hvm_set[2].type, KVM_XEN_ATTR_TYPE_LONG_MODE);
@@ -188,17 +188,46 @@ static void test_callback_irq_vector(void **state)
 	assert_int_equal(f->kvm.nr_hvm_set, 5);
 }
 
-/* KVM refuses vectors below 0x10; Xen takes them: 0, and a note. */
+/*
+ * What KVM cannot deliver is refused, not pretended, before anything is
+ * latched or stored: vectors 1-15 (KVM refuses them), a GSI or a PCI INTx
+ * callback.  Xen takes all of them.
+ */
+static void test_callback_irq_refused(void **state)
+{
+	struct fixture *f = *state;
+	static const uint64_t refused[] = {
+		2ull << 56 | 0x5, 2ull << 56 | 0xf, 5, 1ull << 56 | 0x10203,
+	};
+	unsigned int i;
+
+	for (i = 0; i < 4; i++) {
+		hvm_param(f, DOMID_SELF, HVM_PARAM_CALLBACK_IRQ, refused[i]);
+		assert_int_equal(hc(f, true, __HYPERVISOR_hvm_op,
+				    HVMOP_set_param, ARG, 0), -XEN_EINVAL);
+	}
+	assert_non_null(strstr(f->line, "Xen would raise it"));
+	assert_int_equal(f->kvm.nr_hvm_set, 0);
+	assert_int_equal(f->env.st.params[HVM_PARAM_CALLBACK_IRQ], 0);
+	/* another type is "none" to Xen: accepted, nothing to withdraw */
+	hvm_param(f, DOMID_SELF, HVM_PARAM_CALLBACK_IRQ, 3ull << 56 | 0x20);
+	assert_int_equal(hc(f, true, __HYPERVISOR_hvm_op, HVMOP_set_param,
+			    ARG, 0), 0);
+	assert_int_equal(f->kvm.nr_hvm_set, 1);
+}
+
+/* KVM refusing a vector it should take: the guest is told. */
 static void test_callback_irq_kvm_error(void **state)
 {
 	struct fixture *f = *state;
 
 	f->kvm.hvm_set_ret[KVM_XEN_ATTR_TYPE_UPCALL_VECTOR] = -EINVAL;
-	hvm_param(f, DOMID_SELF, HVM_PARAM_CALLBACK_IRQ, 2ull << 56 | 0x5);
+	hvm_param(f, DOMID_SELF, HVM_PARAM_CALLBACK_IRQ, 2ull << 56 | 0x50);
 	assert_int_equal(hc(f, true, __HYPERVISOR_hvm_op, HVMOP_set_param,
-			    ARG, 0), 0);
+			    ARG, 0), -XEN_EINVAL);
 	assert_non_null(strstr(f->line,
-		"UPCALL_VECTOR, 0x5) = -EINVAL; Xen takes any vector"));
+		"UPCALL_VECTOR, 0x50) = -EINVAL; Xen takes any vector"));
+	assert_int_equal(f->env.st.upcall_vector, 0);
 }
 
 static void test_params_store(void **state)
@@ -231,11 +260,11 @@ static void test_params_errors(void **state)
 			    ARG, 0), -XEN_EINVAL);
 	assert_int_equal(hc(f, true, __HYPERVISOR_hvm_op, HVMOP_get_param,
 			    ARG, 0), -XEN_EINVAL);
-	hvm_param(f, 1, HVM_PARAM_CALLBACK_IRQ, 1);
+	hvm_param(f, 2, HVM_PARAM_CALLBACK_IRQ, 1);
 	assert_int_equal(hc(f, true, __HYPERVISOR_hvm_op, HVMOP_set_param,
 			    ARG, 0), -XEN_ESRCH);
 	/* Both wrong: Xen bounds the index before it looks up the domain. */
-	hvm_param(f, 1, 0xffffffff, 1);
+	hvm_param(f, 2, 0xffffffff, 1);
 	assert_int_equal(hc(f, true, __HYPERVISOR_hvm_op, HVMOP_set_param,
 			    ARG, 0), -XEN_EINVAL);
 	assert_int_equal(hc(f, false, __HYPERVISOR_hvm_op, HVMOP_get_param,
@@ -349,6 +378,7 @@ int main(void)
 		T(test_physmap_kvm_error),
 		T(test_physmap_keeps_own_vcpu_info),
 		T(test_callback_irq_vector),
+		T(test_callback_irq_refused),
 		T(test_callback_irq_kvm_error),
 		T(test_params_store),
 		T(test_params_errors),

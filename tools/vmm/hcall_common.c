@@ -77,6 +77,9 @@ static const char *vcpu_attr_name(uint16_t type)
 	case KVM_XEN_VCPU_ATTR_TYPE_VCPU_TIME_INFO:	return "VCPU_TIME_INFO";
 	case KVM_XEN_VCPU_ATTR_TYPE_RUNSTATE_ADDR:	return "RUNSTATE_ADDR";
 	case KVM_XEN_VCPU_ATTR_TYPE_RUNSTATE_DATA:	return "RUNSTATE_DATA";
+	case KVM_XEN_VCPU_ATTR_TYPE_VCPU_ID:		return "VCPU_ID";
+	case KVM_XEN_VCPU_ATTR_TYPE_TIMER:		return "TIMER";
+	case KVM_XEN_VCPU_ATTR_TYPE_UPCALL_VECTOR:	return "UPCALL_VECTOR";
 	default:					return "?";
 	}
 }
@@ -88,6 +91,7 @@ static const char *hvm_attr_name(uint16_t type)
 	case KVM_XEN_ATTR_TYPE_SHARED_INFO:		return "SHARED_INFO";
 	case KVM_XEN_ATTR_TYPE_UPCALL_VECTOR:		return "UPCALL_VECTOR";
 	case KVM_XEN_ATTR_TYPE_RUNSTATE_UPDATE_FLAG:	return "RUNSTATE_UPDATE_FLAG";
+	case KVM_XEN_ATTR_TYPE_EVTCHN:			return "EVTCHN";
 	default:					return "?";
 	}
 }
@@ -105,6 +109,50 @@ int hc_vcpu_set_gpa(struct hcall_env *env, struct hcall_res *res,
 		hcall_note(res, "KVM_XEN_VCPU_SET_ATTR(%s, gpa %#llx) = %s",
 			   vcpu_attr_name(type), (unsigned long long)gpa,
 			   host_errno_name(ret));
+	return ret;
+}
+
+int hc_vcpu_set(struct hcall_env *env, struct hcall_res *res,
+		const struct kvm_xen_vcpu_attr *a)
+{
+	int ret = env->ops->vcpu_set_attr(env->ops_ctx, a);
+
+	switch (a->type) {
+	case KVM_XEN_VCPU_ATTR_TYPE_VCPU_ID:
+		hcall_note(res, "KVM_XEN_VCPU_SET_ATTR(VCPU_ID, %u) = %s",
+			   a->u.vcpu_id, host_errno_name(ret));
+		break;
+	case KVM_XEN_VCPU_ATTR_TYPE_TIMER:
+		hcall_note(res, "KVM_XEN_VCPU_SET_ATTR(TIMER, port %u, expires %llu) = %s",
+			   a->u.timer.port,
+			   (unsigned long long)a->u.timer.expires_ns,
+			   host_errno_name(ret));
+		break;
+	case KVM_XEN_VCPU_ATTR_TYPE_UPCALL_VECTOR:
+		hcall_note(res, "KVM_XEN_VCPU_SET_ATTR(UPCALL_VECTOR, %#x) = %s",
+			   a->u.vector, host_errno_name(ret));
+		break;
+	default:
+		hcall_note(res, "KVM_XEN_VCPU_SET_ATTR(%s, %#llx) = %s",
+			   vcpu_attr_name(a->type),
+			   (unsigned long long)a->u.gpa, host_errno_name(ret));
+		break;
+	}
+	return ret;
+}
+
+int hc_evtchn_send(struct hcall_env *env, struct hcall_res *res,
+		   uint32_t port, uint32_t vcpu)
+{
+	struct kvm_irq_routing_xen_evtchn e = {
+		.port = port,
+		.vcpu = hcall_apic_id(vcpu),
+		.priority = KVM_IRQ_ROUTING_XEN_EVTCHN_PRIO_2LEVEL,
+	};
+	int ret = env->ops->evtchn_send(env->ops_ctx, &e);
+
+	hcall_note(res, "KVM_XEN_HVM_EVTCHN_SEND(port %u, vcpu %u) = %s",
+		   e.port, e.vcpu, host_errno_name(ret));
 	return ret;
 }
 

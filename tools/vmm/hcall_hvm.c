@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * hvm_op(HVMOP_set_param/get_param) and vm_assist: the two places where
- * Xen latches domain-wide behaviour that KVM keeps as VM attributes.
+ * hvm_op(HVMOP_set_param/get_param, HVMOP_set_evtchn_upcall_vector) and
+ * vm_assist: where Xen latches domain-wide or per-vCPU behaviour that KVM
+ * keeps as attributes.
  */
 #include <errno.h>
 #include <stddef.h>
@@ -19,31 +20,50 @@ _Static_assert(HVM_NR_PARAMS == HCALL_NR_PARAMS, "HVM_NR_PARAMS");
 /* The same 16 bytes in both ABIs: value is 8-aligned either way. */
 _Static_assert(sizeof(struct xen_hvm_param) == 16 &&
 	       offsetof(struct xen_hvm_param, value) == 8, "xen_hvm_param");
+_Static_assert(sizeof(struct xen_hvm_evtchn_upcall_vector) == 8,
+	       "xen_hvm_evtchn_upcall_vector");
 
 #define CALLBACK_TYPE(v)	((v) >> 56)
+#define CALLBACK_TYPE_GSI	0
+#define CALLBACK_TYPE_PCI_INTX	1
 #define CALLBACK_TYPE_VECTOR	2
 
 /*
  * HVM_PARAM_CALLBACK_IRQ: like Xen, latch the word size of the caller (so a
  * guest that switches modes gets the shared_info layout it now uses), and
- * hand KVM the upcall vector when the callback is one.
+ * hand KVM the upcall vector when the callback is one.  Any other type but
+ * a GSI or INTx is "none" to Xen.  KVM can raise neither a GSI nor an INTx
+ * for events, nor vectors 1-15, which Xen takes: refused, not pretended.
  */
-static void set_callback_irq(struct hcall_env *env, const struct hcall *c,
-			     uint64_t value, struct hcall_res *res)
+static int64_t set_callback_irq(struct hcall_env *env, const struct hcall *c,
+				uint64_t value, struct hcall_res *res)
 {
+	uint64_t type = CALLBACK_TYPE(value);
 	uint8_t vector = 0;
 	int ret;
 
-	hc_hvm_set(env, res, KVM_XEN_ATTR_TYPE_LONG_MODE, c->longmode);
-	if (CALLBACK_TYPE(value) == CALLBACK_TYPE_VECTOR)
+	if ((type == CALLBACK_TYPE_GSI && value) ||
+	    type == CALLBACK_TYPE_PCI_INTX) {
+		hcall_note(res, "KVM has no GSI or INTx event callback; Xen would raise it");
+		return -XEN_EINVAL;
+	}
+	if (type == CALLBACK_TYPE_VECTOR) {
 		vector = value & 0xff;
-	else if (!env->st.upcall_vector)
-		return;
+		if (vector && vector < 0x10) {
+			hcall_note(res, "KVM refuses vectors below 0x10; Xen takes any vector");
+			return -XEN_EINVAL;
+		}
+	}
+	hc_hvm_set(env, res, KVM_XEN_ATTR_TYPE_LONG_MODE, c->longmode);
+	if (!vector && !env->st.upcall_vector)
+		return 0;
 	ret = hc_hvm_set(env, res, KVM_XEN_ATTR_TYPE_UPCALL_VECTOR, vector);
-	if (!ret)
-		env->st.upcall_vector = vector;
-	else
+	if (ret) {
 		hcall_note(res, "Xen takes any vector");
+		return -XEN_EINVAL;
+	}
+	env->st.upcall_vector = vector;
+	return 0;
 }
 
 static int64_t hvm_param(struct hcall_env *env, const struct hcall *c,
@@ -67,17 +87,55 @@ static int64_t hvm_param(struct hcall_env *env, const struct hcall *c,
 	/* Xen's order: the index is bounded before the domain is looked up. */
 	if (hp.index >= HVM_NR_PARAMS)
 		return -XEN_EINVAL;
-	if (hp.domid != DOMID_SELF)
+	if (!hcall_dom_is_self(hp.domid))
 		return -XEN_ESRCH;
 	if (set) {
-		if (hp.index == HVM_PARAM_CALLBACK_IRQ)
-			set_callback_irq(env, c, hp.value, res);
+		if (hp.index == HVM_PARAM_CALLBACK_IRQ) {
+			int64_t ret = set_callback_irq(env, c, hp.value, res);
+
+			if (ret)
+				return ret;
+		}
 		env->st.params[hp.index] = hp.value;
 		return 0;
 	}
 	hp.value = env->st.params[hp.index];
 	hcall_note(res, "value %#llx", (unsigned long long)hp.value);
 	return gva_write(env, res, arg, &hp, sizeof(hp));
+}
+
+/*
+ * HVMOP_set_evtchn_upcall_vector: Xen's checks, then the vector for KVM to
+ * inject on new events, and Xen's hvm_assert_evtchn_irq(): one injection
+ * right away, pending events or not, which KVM does not do at set time.
+ */
+static int64_t set_upcall_vector(struct hcall_env *env, uint64_t arg,
+				 struct hcall_res *res)
+{
+	struct xen_hvm_evtchn_upcall_vector op;
+	struct kvm_xen_vcpu_attr a = {
+		.type = KVM_XEN_VCPU_ATTR_TYPE_UPCALL_VECTOR,
+	};
+
+	if (gva_read(env, res, arg, &op, sizeof(op))) {
+		hcall_describe(res, "hvm_op(set_evtchn_upcall_vector, arg %#llx)",
+			       (unsigned long long)arg);
+		return -XEN_EFAULT;
+	}
+	hcall_describe(res, "hvm_op(set_evtchn_upcall_vector, vcpu %u, vector %#x)",
+		       op.vcpu, op.vector);
+	if (op.vector < 0x10)
+		return -XEN_EINVAL;
+	if (op.vcpu >= HCALL_NR_VCPUS)
+		return -XEN_ENOENT;
+	a.u.vector = op.vector;
+	if (hc_vcpu_set(env, res, &a)) {
+		hcall_note(res, "Xen would take it");
+		return -XEN_EINVAL;
+	}
+	env->st.vcpu_upcall_vector = op.vector;
+	evtchn_assert_vector(env, res, op.vcpu);
+	return 0;
 }
 
 /* hvm_op(unsigned long op, void *arg) */
@@ -89,6 +147,8 @@ int64_t do_hvm_op(struct hcall_env *env, const struct hcall *c,
 		return hvm_param(env, c, true, p[1], res);
 	case HVMOP_get_param:
 		return hvm_param(env, c, false, p[1], res);
+	case HVMOP_set_evtchn_upcall_vector:
+		return set_upcall_vector(env, p[1], res);
 	default:
 		hcall_describe(res, "hvm_op(%llu, %#llx)",
 			       (unsigned long long)p[0],

@@ -1,13 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The hypercall handlers' KVM calls (struct hcall_ops) as the real ioctls on
- * the rig's one VM and vCPU.
+ * the rig's one VM and vCPU, and the periodic timer KVM does not have.
  */
 #include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <string.h>
+#include <time.h>
 #include <sys/ioctl.h>
 
 #include "hcall_kvm.h"
 #include "kvm_xen_uapi.h"
+
+#define MSR_IA32_APICBASE		0x1b
+#define MSR_IA32_APICBASE_ENABLE	(1u << 11)
+#define APIC_SPIV			0xf0
+#define APIC_SPIV_APIC_ENABLED		(1u << 8)
 
 static int ioctl_ret(int fd, unsigned long req, void *arg)
 {
@@ -62,10 +72,206 @@ static int get_clock(void *ctx, uint64_t *ns)
 	return ret;
 }
 
+static int hvm_get_attr(void *ctx, struct kvm_xen_hvm_attr *a)
+{
+	const struct vm *vm = ctx;
+
+	return ioctl_ret(vm->vm_fd, KVM_XEN_HVM_GET_ATTR, a);
+}
+
+static int evtchn_send(void *ctx, const struct kvm_irq_routing_xen_evtchn *e)
+{
+	const struct vm *vm = ctx;
+
+	return ioctl_ret(vm->vm_fd, KVM_XEN_HVM_EVTCHN_SEND, (void *)e);
+}
+
+static int set_mp_state(void *ctx, uint32_t state)
+{
+	const struct vm *vm = ctx;
+	struct kvm_mp_state mp = { .mp_state = state };
+
+	return ioctl_ret(vm->vcpu_fd, KVM_SET_MP_STATE, &mp);
+}
+
+/* Enabled in the APIC base MSR and by software, in SPIV: what Xen checks. */
+static int lapic_enabled(void *ctx)
+{
+	const struct vm *vm = ctx;
+	struct {
+		struct kvm_msrs hdr;
+		struct kvm_msr_entry entry;
+	} msrs = { .hdr.nmsrs = 1, .entry.index = MSR_IA32_APICBASE };
+	struct kvm_lapic_state lapic;
+	uint32_t spiv;
+
+	if (ioctl(vm->vcpu_fd, KVM_GET_MSRS, &msrs) != 1)
+		return -EIO;
+	if (!(msrs.entry.data & MSR_IA32_APICBASE_ENABLE))
+		return 0;
+	if (ioctl(vm->vcpu_fd, KVM_GET_LAPIC, &lapic))
+		return -errno;
+	memcpy(&spiv, lapic.regs + APIC_SPIV, sizeof(spiv));
+	return !!(spiv & APIC_SPIV_APIC_ENABLED);
+}
+
+/* Fixed delivery, edge, physical destination @apic_id. */
+static int signal_msi(void *ctx, uint32_t apic_id, uint8_t vector)
+{
+	const struct vm *vm = ctx;
+	struct kvm_msi msi = {
+		.address_lo = 0xfee00000u | (apic_id & 0xff) << 12,
+		.data = vector,
+	};
+	int ret = ioctl(vm->vm_fd, KVM_SIGNAL_MSI, &msi);
+
+	return ret < 0 ? -errno : ret;
+}
+
+/*
+ * Xen's periodic timer: a thread that raises the port with
+ * KVM_XEN_HVM_EVTCHN_SEND, a VM ioctl any thread may make.  After each
+ * event the next is one period from then, as Xen re-arms it.  Started on
+ * first use, stopped by hcall_kvm_stop().
+ */
+static struct {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	pthread_t thread;
+	bool started, stop;
+	bool sending;			/* in the ioctl, the lock dropped */
+	int vm_fd;
+	uint32_t port, apic_id;
+	uint64_t period;		/* 0: off */
+	struct timespec next;		/* CLOCK_MONOTONIC */
+	unsigned long gen;		/* bumped by every change */
+} periodic = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+static struct timespec ts_add(struct timespec t, uint64_t ns)
+{
+	ns += t.tv_nsec;
+	t.tv_sec += ns / 1000000000;
+	t.tv_nsec = ns % 1000000000;
+	return t;
+}
+
+static void *periodic_thread(void *arg)
+{
+	struct kvm_irq_routing_xen_evtchn e = {
+		.priority = KVM_IRQ_ROUTING_XEN_EVTCHN_PRIO_2LEVEL,
+	};
+	struct timespec now;
+	unsigned long gen;
+
+	pthread_mutex_lock(&periodic.lock);
+	while (!periodic.stop) {
+		if (!periodic.period) {
+			pthread_cond_wait(&periodic.cond, &periodic.lock);
+			continue;
+		}
+		gen = periodic.gen;
+		if (pthread_cond_timedwait(&periodic.cond, &periodic.lock,
+					   &periodic.next) != ETIMEDOUT ||
+		    gen != periodic.gen || periodic.stop)
+			continue;
+		e.port = periodic.port;
+		e.vcpu = periodic.apic_id;
+		if (e.port) {
+			periodic.sending = true;
+			pthread_mutex_unlock(&periodic.lock);
+			ioctl(periodic.vm_fd, KVM_XEN_HVM_EVTCHN_SEND, &e);
+			pthread_mutex_lock(&periodic.lock);
+			periodic.sending = false;
+			pthread_cond_broadcast(&periodic.cond);
+		}
+		if (gen != periodic.gen)
+			continue;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		periodic.next = ts_add(now, periodic.period);
+	}
+	pthread_mutex_unlock(&periodic.lock);
+	return NULL;
+}
+
+static int periodic_start(int vm_fd)
+{
+	pthread_condattr_t attr;
+	sigset_t all, old;
+	int ret;
+
+	pthread_condattr_init(&attr);
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	pthread_cond_init(&periodic.cond, &attr);
+	pthread_condattr_destroy(&attr);
+	periodic.vm_fd = vm_fd;
+	/*
+	 * The thread takes no signals: the timeout's SIGALRM must reach the
+	 * vCPU thread, the only one it can get out of KVM_RUN.
+	 */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	ret = pthread_create(&periodic.thread, NULL, periodic_thread, NULL);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (ret)
+		return -ret;
+	periodic.started = true;
+	return 0;
+}
+
+static int periodic_timer(void *ctx, uint32_t port, uint32_t apic_id,
+			  uint64_t first_ns, uint64_t period_ns)
+{
+	const struct vm *vm = ctx;
+	struct kvm_clock_data clk = { 0 };
+	struct timespec now;
+	int64_t delay;
+	int ret = 0;
+
+	pthread_mutex_lock(&periodic.lock);
+	/* No event of the old setting may land after the guest changed it. */
+	while (periodic.sending)
+		pthread_cond_wait(&periodic.cond, &periodic.lock);
+	if (period_ns && !periodic.started)
+		ret = periodic_start(vm->vm_fd);
+	if (!ret && period_ns) {
+		/* From kvmclock to CLOCK_MONOTONIC: the delay from now. */
+		ret = ioctl_ret(vm->vm_fd, KVM_GET_CLOCK, &clk);
+		delay = (int64_t)(first_ns - clk.clock);
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		periodic.next = ts_add(now, delay > 0 ? (uint64_t)delay : 0);
+	}
+	periodic.port = port;
+	periodic.apic_id = apic_id;
+	periodic.period = ret ? 0 : period_ns;
+	periodic.gen++;
+	if (periodic.started)
+		pthread_cond_broadcast(&periodic.cond);
+	pthread_mutex_unlock(&periodic.lock);
+	return ret;
+}
+
+void hcall_kvm_stop(void)
+{
+	pthread_mutex_lock(&periodic.lock);
+	periodic.stop = true;
+	if (periodic.started)
+		pthread_cond_broadcast(&periodic.cond);
+	pthread_mutex_unlock(&periodic.lock);
+	if (periodic.started)
+		pthread_join(periodic.thread, NULL);
+	periodic.started = false;
+}
+
 const struct hcall_ops hcall_kvm_ops = {
 	.vcpu_set_attr = vcpu_set_attr,
 	.vcpu_get_attr = vcpu_get_attr,
 	.hvm_set_attr = hvm_set_attr,
 	.translate = translate,
 	.get_clock = get_clock,
+	.hvm_get_attr = hvm_get_attr,
+	.evtchn_send = evtchn_send,
+	.set_mp_state = set_mp_state,
+	.lapic_enabled = lapic_enabled,
+	.signal_msi = signal_msi,
+	.periodic_timer = periodic_timer,
 };

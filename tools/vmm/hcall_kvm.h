@@ -8,4 +8,7 @@
 /* ops_ctx: the struct vm. */
 extern const struct hcall_ops hcall_kvm_ops;
 
+/* Before the VM goes: stop what runs outside the vCPU thread. */
+void hcall_kvm_stop(void);
+
 #endif /* VMM_HCALL_KVM_H */

@@ -45,10 +45,14 @@ static int64_t map_shared_info(struct hcall_env *env, uint64_t gfn,
 	}
 	env->st.shinfo_mapped = true;
 	env->st.shinfo_gfn = gfn;
-	/* KVM leaves vCPU 0's default vcpu_info slot to the VMM (api.rst). */
+	/*
+	 * KVM leaves vCPU 0's default vcpu_info slot to the VMM (api.rst); it
+	 * must be there before any event can reach the vCPU.
+	 */
 	if (!env->st.vcpu_info_registered)
 		hc_vcpu_set_gpa(env, res, KVM_XEN_VCPU_ATTR_TYPE_VCPU_INFO,
 				gfn << 12);
+	evtchn_shinfo_mapped(env, res);
 	return 0;
 }
 
@@ -77,7 +81,7 @@ static int64_t add_to_physmap(struct hcall_env *env, const struct hcall *c,
 	hcall_describe(res, "memory_op(add_to_physmap, dom %#x space %u idx %#llx gpfn %#llx)",
 		       x.domid, x.space, (unsigned long long)x.idx,
 		       (unsigned long long)x.gpfn);
-	if (x.domid != DOMID_SELF)
+	if (!hcall_dom_is_self(x.domid))
 		return -XEN_ESRCH;
 	if (x.space != XENMAPSPACE_shared_info || x.idx != 0)
 		return -XEN_EINVAL;

@@ -7,7 +7,9 @@
 #define VMM_HCALL_PRIV_H
 
 #include <stddef.h>
-#include <stdint.h>
+#include <stdint.h>	/* the Xen headers need it first */
+
+#include <xen/xen.h>
 
 #include "hypercall.h"
 
@@ -23,6 +25,35 @@ int64_t do_hvm_op(struct hcall_env *env, const struct hcall *c,
 		  const uint64_t *p, struct hcall_res *res);
 int64_t do_vm_assist(struct hcall_env *env, const struct hcall *c,
 		     const uint64_t *p, struct hcall_res *res);
+int64_t do_event_channel_op(struct hcall_env *env, const struct hcall *c,
+			    const uint64_t *p, struct hcall_res *res);
+int64_t do_set_timer_op(struct hcall_env *env, const struct hcall *c,
+			const uint64_t *p, struct hcall_res *res);
+
+/* hcall_timer.c: the vcpu_op timer commands, for do_vcpu_op */
+int64_t vcpu_timer_op(struct hcall_env *env, const struct hcall *c,
+		      uint32_t cmd, uint32_t vcpuid, uint64_t arg,
+		      struct hcall_res *res);
+/* VIRQ_TIMER bound to or closed on @port: move the timer into or out of KVM */
+void timer_virq_bound(struct hcall_env *env, struct hcall_res *res,
+		      uint32_t port);
+void timer_virq_closed(struct hcall_env *env, struct hcall_res *res);
+/* shared_info is there now: give KVM the timer it could not have before */
+void timer_shinfo_mapped(struct hcall_env *env, struct hcall_res *res);
+
+/* hcall_evtchn.c, for the other handlers */
+/* The word size KVM lays events out in (KVM_XEN_ATTR_TYPE_LONG_MODE). */
+bool evtchn_long_mode(struct hcall_env *env);
+/* Set @port pending on its notify vCPU, as Xen's evtchn_port_set_pending. */
+void evtchn_raise(struct hcall_env *env, struct hcall_res *res,
+		  uint32_t port);
+/* After SHARED_INFO: register what was bound, raise what was queued. */
+void evtchn_shinfo_mapped(struct hcall_env *env, struct hcall_res *res);
+/* The vCPU's vcpu_info in guest RAM, or NULL. */
+uint8_t *evtchn_vcpu_info(struct hcall_env *env, uint32_t vcpu);
+/* Inject the per-vCPU upcall vector once, if the LAPIC is enabled. */
+void evtchn_assert_vector(struct hcall_env *env, struct hcall_res *res,
+			  uint32_t vcpu);
 
 /* res->desc: the call as the guest made it. */
 void hcall_describe(struct hcall_res *res, const char *fmt, ...)
@@ -40,6 +71,29 @@ int hc_hvm_set(struct hcall_env *env, struct hcall_res *res, uint16_t type,
 	       uint64_t val);
 int hc_translate(struct hcall_env *env, struct hcall_res *res, uint64_t va,
 		 uint64_t *gpa);
+int hc_vcpu_set(struct hcall_env *env, struct hcall_res *res,
+		const struct kvm_xen_vcpu_attr *a);
+int hc_evtchn_send(struct hcall_env *env, struct hcall_res *res,
+		   uint32_t port, uint32_t vcpu);
+
+/* A domain id Xen would look up as the caller's own (DOMID_SELF or ours). */
+static inline bool hcall_dom_is_self(uint16_t dom)
+{
+	return dom == DOMID_SELF || dom == HCALL_DOMID;
+}
+
+/* The KVM vcpu_id (APIC ID) every KVM event field takes, for a Xen id. */
+static inline uint32_t hcall_apic_id(uint32_t xen_vcpu)
+{
+	return xen_vcpu;
+}
+
+static inline bool hcall_xen_at_least(const struct hcall_env *env,
+				      unsigned int maj, unsigned int min)
+{
+	return env->xen_major > maj ||
+	       (env->xen_major == maj && env->xen_minor >= min);
+}
 
 /*
  * Guest-virtual copies, page by page through the guest's page tables as

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vcpu_op(cmd, vcpuid, arg): the runstate area, vcpu_info and the time area.
+ * vcpu_op(cmd, vcpuid, arg): the runstate area, vcpu_info and the time area;
+ * the timer commands are in hcall_timer.c.
  *
  * Xen takes the runstate and time areas as linear addresses and walks the
  * guest's page tables at every update; KVM takes one guest-physical address.
@@ -45,6 +46,10 @@ static const char *vcpu_op_name(uint32_t cmd)
 	case VCPUOP_register_runstate_memory_area: return "register_runstate_memory_area";
 	case VCPUOP_register_vcpu_info:		 return "register_vcpu_info";
 	case VCPUOP_register_vcpu_time_memory_area: return "register_vcpu_time_memory_area";
+	case VCPUOP_set_periodic_timer:		 return "set_periodic_timer";
+	case VCPUOP_stop_periodic_timer:	 return "stop_periodic_timer";
+	case VCPUOP_set_singleshot_timer:	 return "set_singleshot_timer";
+	case VCPUOP_stop_singleshot_timer:	 return "stop_singleshot_timer";
 	default:				 return NULL;
 	}
 }
@@ -72,13 +77,6 @@ static bool hvm_vcpu_op_allowed(uint32_t cmd)
 	default:
 		return false;
 	}
-}
-
-static bool xen_at_least(const struct hcall_env *env, unsigned int maj,
-			 unsigned int min)
-{
-	return env->xen_major > maj ||
-	       (env->xen_major == maj && env->xen_minor >= min);
 }
 
 /*
@@ -243,7 +241,7 @@ static int64_t vcpu_info_checks(const struct hcall_env *env, bool longmode,
 
 	if (info->rsvd)
 		return -XEN_EINVAL;
-	if (xen_at_least(env, 4, 18)) {
+	if (hcall_xen_at_least(env, 4, 18)) {
 		/* map_guest_area() */
 		if (!gfn_ok || !~ga || ga >> 12 != info->mfn)
 			return -XEN_EINVAL;
@@ -359,6 +357,11 @@ int64_t do_vcpu_op(struct hcall_env *env, const struct hcall *c,
 		return register_vcpu_info(env, c, vcpuid, arg, res);
 	case VCPUOP_register_vcpu_time_memory_area:
 		return register_time_area(env, c, vcpuid, arg, res);
+	case VCPUOP_set_periodic_timer:
+	case VCPUOP_stop_periodic_timer:
+	case VCPUOP_set_singleshot_timer:
+	case VCPUOP_stop_singleshot_timer:
+		return vcpu_timer_op(env, c, cmd, vcpuid, arg, res);
 	default:
 		hcall_describe(res, "vcpu_op(%u, %u, %#llx)", cmd, vcpuid,
 			       (unsigned long long)arg);

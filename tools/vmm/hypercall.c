@@ -9,6 +9,7 @@
  * addresses, translated page by page and checked against the memory layout
  * before any access.
  */
+#include <stddef.h>
 #include <stdint.h>	/* the Xen headers need it first */
 #include <stdio.h>
 #include <string.h>
@@ -25,6 +26,7 @@ _Static_assert(__HYPERVISOR_sched_op == 29,
 	       "build with -D__XEN_TOOLS__ for the current Xen interface");
 
 #include "hcall_priv.h"
+#include "kvm_xen_uapi.h"
 #include "serial.h"
 
 #define PAGE_SIZE	4096u
@@ -168,6 +170,30 @@ static int64_t do_console_io(struct hcall_env *env, const struct hcall *c,
 	}
 }
 
+/*
+ * SCHEDOP_block, which KVM leaves to the VMM: Xen's
+ * vcpu_block_enable_events() clears upcall_mask, even for HVM, and blocks
+ * until an event or interrupt wakes the vCPU.  KVM does the blocking for
+ * a vCPU put into HALTED: it wakes on an event's kick whatever IF says,
+ * and at once when an interrupt is already deliverable.
+ */
+static int64_t sched_block(struct hcall_env *env, struct hcall_res *res)
+{
+	uint8_t *vi = evtchn_vcpu_info(env, 0);
+	int ret;
+
+	if (vi)
+		__atomic_store_n(&vi[offsetof(struct vcpu_info, evtchn_upcall_mask)],
+				 0, __ATOMIC_SEQ_CST);
+	else
+		hcall_note(res, "no vcpu_info yet: no upcall_mask to clear");
+	ret = env->ops->set_mp_state(env->ops_ctx, KVM_MP_STATE_HALTED);
+	hcall_note(res, "KVM_SET_MP_STATE(HALTED) = %s", host_errno_name(ret));
+	if (ret)
+		hcall_note(res, "Xen would block");
+	return 0;
+}
+
 /* sched_op(int cmd, void *arg) */
 static int64_t do_sched_op(struct hcall_env *env, const struct hcall *c,
 			   const uint64_t *p, struct hcall_res *res)
@@ -180,6 +206,9 @@ static int64_t do_sched_op(struct hcall_env *env, const struct hcall *c,
 	case SCHEDOP_yield:
 		hcall_describe(res, "sched_op(yield)");
 		return 0;
+	case SCHEDOP_block:
+		hcall_describe(res, "sched_op(block)");
+		return sched_block(env, res);
 	case SCHEDOP_shutdown:
 		if (gva_read(env, res, arg, &ss, sizeof(ss))) {
 			hcall_describe(res, "sched_op(shutdown, %#llx)",
@@ -199,12 +228,14 @@ static int64_t do_sched_op(struct hcall_env *env, const struct hcall *c,
 }
 
 static const struct hcall_desc hcall_table[] = {
+	[__HYPERVISOR_set_timer_op]	= { "set_timer_op", do_set_timer_op },
 	[__HYPERVISOR_xen_version]	= { "xen_version", do_xen_version },
 	[__HYPERVISOR_memory_op]	= { "memory_op", do_memory_op },
 	[__HYPERVISOR_console_io]	= { "console_io", do_console_io },
 	[__HYPERVISOR_vm_assist]	= { "vm_assist", do_vm_assist },
 	[__HYPERVISOR_vcpu_op]		= { "vcpu_op", do_vcpu_op },
 	[__HYPERVISOR_sched_op]		= { "sched_op", do_sched_op },
+	[__HYPERVISOR_event_channel_op]	= { "event_channel_op", do_event_channel_op },
 	[__HYPERVISOR_hvm_op]		= { "hvm_op", do_hvm_op },
 };
 

@@ -15,6 +15,7 @@
 struct serial;
 struct kvm_xen_vcpu_attr;
 struct kvm_xen_hvm_attr;
+struct kvm_irq_routing_xen_evtchn;
 
 /* What KVM decoded from the guest's registers (struct kvm_xen_exit). */
 struct hcall {
@@ -34,10 +35,69 @@ struct hcall_ops {
 	int (*hvm_set_attr)(void *ctx, const struct kvm_xen_hvm_attr *a);
 	int (*translate)(void *ctx, uint64_t gva, uint64_t *gpa);
 	int (*get_clock)(void *ctx, uint64_t *ns);	/* kvmclock ns */
+	int (*hvm_get_attr)(void *ctx, struct kvm_xen_hvm_attr *a);
+	/* KVM_XEN_HVM_EVTCHN_SEND */
+	int (*evtchn_send)(void *ctx, const struct kvm_irq_routing_xen_evtchn *e);
+	int (*set_mp_state)(void *ctx, uint32_t state);	/* KVM_MP_STATE_* */
+	/* 1 when the vCPU's LAPIC is enabled (APIC base and SPIV), else 0 */
+	int (*lapic_enabled)(void *ctx);
+	/* KVM_SIGNAL_MSI, fixed and edge to one APIC ID: > 0 delivered */
+	int (*signal_msi)(void *ctx, uint32_t apic_id, uint8_t vector);
+	/*
+	 * Xen's periodic timer, which KVM does not have: raise @port on
+	 * @apic_id every @period_ns from @first_ns (kvmclock) on; period 0
+	 * stops it, port 0 keeps the timer but drops its events.
+	 */
+	int (*periodic_timer)(void *ctx, uint32_t port, uint32_t apic_id,
+			      uint64_t first_ns, uint64_t period_ns);
 };
 
 /* Xen's HVM_NR_PARAMS as of the headers the rig builds with. */
 #define HCALL_NR_PARAMS		39
+
+/*
+ * The domain: one vCPU, Xen id 0, which is KVM vcpu_id (APIC ID) 0.  Its
+ * domid is what Xen reports for DOMID_SELF: the first domU's.
+ */
+#define HCALL_NR_VCPUS		1
+#define HCALL_DOMID		1
+
+/* Event channels: 2-level only, as KVM delivers them. */
+#define HCALL_MAX_PORTS		4096	/* EVTCHN_2L_NR_CHANNELS, 64-bit */
+#define HCALL_COMPAT_PORTS	1024	/* the same for a 32-bit latch */
+#define HCALL_PORT_BUCKET	64	/* Xen's EVTCHNS_PER_BUCKET on x86 */
+#define HCALL_NR_VIRQS		24	/* NR_VIRQS */
+
+/* Xen's ECS_* port states (xen/include/xen/sched.h, not public). */
+enum hcall_port_state {
+	PORT_FREE,
+	PORT_RESERVED,		/* port 0 */
+	PORT_UNBOUND,
+	PORT_INTERDOMAIN,
+	PORT_PIRQ,
+	PORT_VIRQ,
+	PORT_IPI,
+};
+
+/* One event channel; a guest-controlled index, checked at every use. */
+struct hcall_port {
+	uint8_t state;			/* enum hcall_port_state */
+	uint8_t virq;			/* PORT_VIRQ */
+	bool in_kvm;			/* KVM_XEN_ATTR_TYPE_EVTCHN has it */
+	bool early;			/* raised before shared_info existed */
+	uint16_t notify_vcpu;
+	uint16_t remote_dom;		/* PORT_UNBOUND: who may bind it */
+	uint32_t remote_port;		/* PORT_INTERDOMAIN: the other end */
+};
+
+/* The vCPU's timers while KVM does not run them (no TIMER port yet). */
+struct hcall_timer {
+	uint64_t expires;		/* singleshot, kvmclock ns; 0: off */
+	bool in_kvm;			/* TIMER holds the VIRQ_TIMER port */
+	uint64_t period;		/* periodic timer, 0: off */
+	uint64_t period_last;		/* when it last fired (Xen's idea) */
+	uint64_t bound_at;		/* when VIRQ_TIMER was last bound */
+};
 
 /* What Xen would remember about the domain between hypercalls. */
 struct hcall_state {
@@ -46,8 +106,15 @@ struct hcall_state {
 	bool shinfo_mapped;
 	uint64_t shinfo_gfn;
 	uint8_t upcall_vector;		/* 0: none given to KVM */
+	uint8_t vcpu_upcall_vector;	/* HVMOP_set_evtchn_upcall_vector */
 	uint64_t params[HCALL_NR_PARAMS];
 	uint32_t vm_assist;		/* VMASST_TYPE_* bits enabled */
+	/* event channels */
+	struct hcall_port ports[HCALL_MAX_PORTS];
+	uint32_t valid_ports;		/* Xen's valid_evtchns; 0: one bucket */
+	uint32_t virq_port[HCALL_NR_VIRQS];	/* vCPU 0's virq_to_evtchn */
+	bool any_early;			/* some port has early set */
+	struct hcall_timer timer;
 };
 
 struct hcall_env {
@@ -71,7 +138,7 @@ struct hcall_res {
 	enum hcall_action action;
 	int exit_code;		/* enum rig_vmm_exit, for HCALL_EXIT */
 	char desc[128];		/* the call as the guest made it, for logs */
-	char kvm[384];		/* KVM calls made and deviations, "; "-joined */
+	char kvm[512];		/* KVM calls made and deviations, "; "-joined */
 };
 
 void hcall_dispatch(struct hcall_env *env, const struct hcall *in,

@@ -415,6 +415,7 @@ int main(int argc, char **argv)
 	hog_stop(hog);
 
 	serial_flush(&v->serial);
+	hcall_kvm_stop();
 	vm_destroy(&v->vm);
 	return ret;
 }

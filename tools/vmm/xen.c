@@ -19,7 +19,7 @@ static int xen_hcall(struct vmm *v, struct kvm_run *run)
 		.cpl = run->xen.u.hcall.cpl,
 	};
 	struct hcall_res res;
-	char line[640];
+	char line[768];
 	unsigned int i;
 
 	for (i = 0; i < 6; i++)
