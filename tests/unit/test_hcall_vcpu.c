@@ -427,24 +427,111 @@ static void test_time_area(void **state)
 {
 	struct fixture *f = *state;
 
-	/* all 8 bytes, whatever the caller's word size (as Xen reads it) */
-	put64(f, ARG, 0x3000);
+	/* a 32-bit caller's handle is 4 bytes (compat_vcpu_op) */
+	put64(f, ARG, 0xdead000000003000ull);
 	assert_int_equal(vcpu_op(f, false, VCPUOP_register_vcpu_time_memory_area,
 				 0, ARG), 0);
 	assert_vcpu_set(f, 0, KVM_XEN_VCPU_ATTR_TYPE_VCPU_TIME_INFO, 0x3000);
+	assert_string_equal(f->line,
+		"hcall vcpu_op(register_vcpu_time_memory_area, 0, va 0x3000) longmode=0: "
+		"KVM_TRANSLATE(0x3000) = gpa 0x3000; "
+		"KVM_XEN_VCPU_SET_ATTR(VCPU_TIME_INFO, gpa 0x3000) = 0 -> 0");
+	/* a 64-bit caller's all 8: 0 unregisters */
 	put64(f, ARG, 0);
 	assert_int_equal(vcpu_op(f, true, VCPUOP_register_vcpu_time_memory_area,
 				 0, ARG), 0);
 	assert_vcpu_set(f, 1, KVM_XEN_VCPU_ATTR_TYPE_VCPU_TIME_INFO,
 			KVM_XEN_INVALID_GPA);
-	/* KVM's error does not reach the guest */
-	f->kvm.vcpu_set_ret[KVM_XEN_VCPU_ATTR_TYPE_VCPU_TIME_INFO] = -EINVAL;
-	put64(f, ARG, 0x3ff0);
-	assert_int_equal(vcpu_op(f, true, VCPUOP_register_vcpu_time_memory_area,
+	put64(f, ARG, 0xffffffff00000000ull);
+	assert_int_equal(vcpu_op(f, false, VCPUOP_register_vcpu_time_memory_area,
 				 0, ARG), 0);
-	assert_non_null(strstr(f->line, "VCPU_TIME_INFO, gpa 0x3ff0) = -EINVAL"));
+	assert_vcpu_set(f, 2, KVM_XEN_VCPU_ATTR_TYPE_VCPU_TIME_INFO,
+			KVM_XEN_INVALID_GPA);
+	/* the argument itself unreadable: that Xen does fault */
 	assert_int_equal(vcpu_op(f, true, VCPUOP_register_vcpu_time_memory_area,
 				 0, RAM_SIZE - 4), -XEN_EFAULT);
+	assert_int_equal(vcpu_op(f, false, VCPUOP_register_vcpu_time_memory_area,
+				 0, RAM_SIZE - 3), -XEN_EFAULT);
+	assert_int_equal(vcpu_op(f, false, VCPUOP_register_vcpu_time_memory_area,
+				 0, RAM_SIZE - 4), 0);
+}
+
+/*
+ * 32 bytes that cross a page: KVM would refuse them, Xen writes both
+ * pages; the old area stays and KVM is not asked.  The last 32 bytes of a
+ * page fit.
+ */
+static void test_time_area_page_crossing(void **state)
+{
+	struct fixture *f = *state;
+	static const uint64_t crossing[] = { 0x3fe1, 0x3ff8, 0x3fff };
+	unsigned int i;
+
+	put64(f, ARG, 0x2000);
+	vcpu_op(f, true, VCPUOP_register_vcpu_time_memory_area, 0, ARG);
+	for (i = 0; i < 3; i++) {
+		put64(f, ARG, crossing[i]);
+		assert_int_equal(vcpu_op(f, true,
+					 VCPUOP_register_vcpu_time_memory_area,
+					 0, ARG), 0);
+		assert_non_null(strstr(f->line, "crosses a page"));
+	}
+	assert_int_equal(f->kvm.nr_vcpu_set, 1);
+	assert_true(f->env.st.time_area_set);
+	assert_int_equal(f->env.st.time_area_gpa, 0x2000);
+	put32(f, ARG, 0x3fe0);
+	assert_int_equal(vcpu_op(f, false, VCPUOP_register_vcpu_time_memory_area,
+				 0, ARG), 0);
+	assert_vcpu_set(f, 1, KVM_XEN_VCPU_ATTR_TYPE_VCPU_TIME_INFO, 0x3fe0);
+	/* the last 32 bytes of RAM */
+	put64(f, ARG, RAM_SIZE - 32);
+	assert_int_equal(vcpu_op(f, true, VCPUOP_register_vcpu_time_memory_area,
+				 0, ARG), 0);
+	assert_vcpu_set(f, 2, KVM_XEN_VCPU_ATTR_TYPE_VCPU_TIME_INFO,
+			RAM_SIZE - 32);
+}
+
+/* Any failure keeps the old registration: unmapped, not RAM, KVM's error. */
+static void test_time_area_keeps_old(void **state)
+{
+	struct fixture *f = *state;
+
+	put64(f, ARG, 0x2000);
+	vcpu_op(f, true, VCPUOP_register_vcpu_time_memory_area, 0, ARG);
+	assert_int_equal(f->kvm.nr_vcpu_set, 1);
+
+	/* a VA the guest has not mapped: KVM is not asked */
+	fake_unmap(&f->kvm, 0x80000000);
+	put64(f, ARG, 0x80000010);
+	assert_int_equal(vcpu_op(f, true, VCPUOP_register_vcpu_time_memory_area,
+				 0, ARG), 0);
+	assert_int_equal(f->kvm.nr_vcpu_set, 1);
+	/* beyond RAM or in a hole: KVM would drop the old one for it */
+	put64(f, ARG, RAM_SIZE + 0x1000);
+	assert_int_equal(vcpu_op(f, true, VCPUOP_register_vcpu_time_memory_area,
+				 0, ARG), 0);
+	assert_non_null(strstr(f->line, "not RAM: the old area stays"));
+	f->layout.holes[0] = (struct mem_range){ 0x40000, 0x10000 };
+	f->layout.nr_holes = 1;
+	put64(f, ARG, 0x40020);
+	assert_int_equal(vcpu_op(f, true, VCPUOP_register_vcpu_time_memory_area,
+				 0, ARG), 0);
+	assert_int_equal(f->kvm.nr_vcpu_set, 1);
+
+	/* KVM failing anyway: the old one is put back */
+	f->kvm.vcpu_set_ret[KVM_XEN_VCPU_ATTR_TYPE_VCPU_TIME_INFO] = -EFAULT;
+	put64(f, ARG, 0x5000);
+	assert_int_equal(vcpu_op(f, true, VCPUOP_register_vcpu_time_memory_area,
+				 0, ARG), 0);
+	assert_int_equal(f->kvm.nr_vcpu_set, 3);
+	assert_vcpu_set(f, 1, KVM_XEN_VCPU_ATTR_TYPE_VCPU_TIME_INFO, 0x5000);
+	assert_vcpu_set(f, 2, KVM_XEN_VCPU_ATTR_TYPE_VCPU_TIME_INFO, 0x2000);
+	assert_int_equal(f->env.st.time_area_gpa, 0x2000);
+	/* ... or none, if there was none */
+	f->env.st.time_area_set = false;
+	vcpu_op(f, true, VCPUOP_register_vcpu_time_memory_area, 0, ARG);
+	assert_vcpu_set(f, 4, KVM_XEN_VCPU_ATTR_TYPE_VCPU_TIME_INFO,
+			KVM_XEN_INVALID_GPA);
 }
 
 /* Ring 3 asks nothing of KVM. */
@@ -492,6 +579,8 @@ int main(void)
 		T(test_vcpu_info_kvm_error),
 		T(test_vcpu_info_hole),
 		T(test_time_area),
+		T(test_time_area_page_crossing),
+		T(test_time_area_keeps_old),
 		T(test_vcpu_cpl3),
 	};
 

@@ -145,22 +145,58 @@ static int64_t register_runstate(struct hcall_env *env, const struct hcall *c,
 	return 0;
 }
 
-/* VCPUOP_register_vcpu_time_memory_area: Xen reads all 8 bytes, any ABI. */
+/*
+ * VCPUOP_register_vcpu_time_memory_area: a linear address, 0 for none; a
+ * 32-bit caller's handle is 4 bytes (compat_vcpu_op).  Xen answers 0 for
+ * any address and writes the area through the page tables, across a page
+ * if it must.  KVM takes one GPA whose 32 bytes fit a page, and on
+ * -EFAULT (no memslot) drops the old area for the new one.  So the VMM
+ * asks KVM only what it can take, keeps the old area otherwise, and puts
+ * it back if KVM lost it anyway.
+ */
 static int64_t register_time_area(struct hcall_env *env, const struct hcall *c,
 				  uint32_t vcpuid, uint64_t arg,
 				  struct hcall_res *res)
 {
-	uint64_t va;
+	struct hcall_state *st = &env->st;
+	const unsigned int size = sizeof(struct vcpu_time_info);
+	uint64_t va = 0, gpa;
 
-	if (gva_read(env, res, arg, &va, sizeof(va))) {
+	if (gva_read(env, res, arg, &va, c->longmode ? 8 : 4)) {
 		hcall_describe(res, "vcpu_op(register_vcpu_time_memory_area, %u, arg %#llx)",
 			       vcpuid, (unsigned long long)arg);
 		return -XEN_EFAULT;
 	}
 	hcall_describe(res, "vcpu_op(register_vcpu_time_memory_area, %u, va %#llx)",
 		       vcpuid, (unsigned long long)va);
-	register_va_area(env, res, KVM_XEN_VCPU_ATTR_TYPE_VCPU_TIME_INFO, va,
-			 sizeof(struct vcpu_time_info));
+	if (!va) {
+		if (!hc_vcpu_set_gpa(env, res, KVM_XEN_VCPU_ATTR_TYPE_VCPU_TIME_INFO,
+				     KVM_XEN_INVALID_GPA))
+			st->time_area_set = false;
+		return 0;
+	}
+	if (hc_translate(env, res, va, &gpa)) {
+		hcall_note(res, "Xen keeps the VA and writes once it is mapped; KVM keeps the old area");
+		return 0;
+	}
+	if ((gpa & (PAGE_SIZE - 1)) + size > PAGE_SIZE) {
+		hcall_note(res, "crosses a page, which KVM refuses: the old area stays; Xen writes both pages");
+		return 0;
+	}
+	if (!gmem_ptr(&env->mem, gpa, size)) {
+		hcall_note(res, "not RAM: the old area stays; Xen would write it once it is");
+		return 0;
+	}
+	if (!hc_vcpu_set_gpa(env, res, KVM_XEN_VCPU_ATTR_TYPE_VCPU_TIME_INFO,
+			     gpa)) {
+		st->time_area_set = true;
+		st->time_area_gpa = gpa;
+		return 0;
+	}
+	hcall_note(res, "the old area back");
+	hc_vcpu_set_gpa(env, res, KVM_XEN_VCPU_ATTR_TYPE_VCPU_TIME_INFO,
+			st->time_area_set ? st->time_area_gpa :
+					    KVM_XEN_INVALID_GPA);
 	return 0;
 }
 

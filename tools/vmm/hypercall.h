@@ -109,6 +109,8 @@ struct hcall_state {
 	uint8_t vcpu_upcall_vector;	/* HVMOP_set_evtchn_upcall_vector */
 	uint64_t params[HCALL_NR_PARAMS];
 	uint32_t vm_assist;		/* VMASST_TYPE_* bits enabled */
+	bool time_area_set;		/* register_vcpu_time_memory_area */
+	uint64_t time_area_gpa;
 	/* event channels */
 	struct hcall_port ports[HCALL_MAX_PORTS];
 	uint32_t valid_ports;		/* Xen's valid_evtchns; 0: one bucket */
