@@ -358,6 +358,25 @@ static void test_periodic_timer(void **state)
 	assert_int_equal(f->env.st.timer.period, 0);
 }
 
+/* ------------------------------------------------------ domain set-up */
+
+static void test_domain_init(void **state)
+{
+	struct fixture *f = *state;
+	struct hcall_res res;
+
+	hcall_domain_init(&f->env, &res);
+	assert_int_equal(f->kvm.nr_vcpu_set, 1);
+	assert_int_equal(f->kvm.vcpu_set[0].type, KVM_XEN_VCPU_ATTR_TYPE_VCPU_ID);
+	assert_int_equal(f->kvm.vcpu_set[0].u.vcpu_id, 0);
+	assert_string_equal(res.kvm, "KVM_XEN_VCPU_SET_ATTR(VCPU_ID, 0) = 0");
+	/* a KVM without the attribute: not asked */
+	f->env.kvm_xen_caps = 0x1f;
+	hcall_domain_init(&f->env, &res);
+	assert_int_equal(f->kvm.nr_vcpu_set, 1);
+	assert_non_null(strstr(res.kvm, "lacks EVTCHN_SEND"));
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -373,6 +392,7 @@ int main(void)
 		T(test_timer_before_shinfo),
 		T(test_periodic_codes),
 		T(test_periodic_timer),
+		T(test_domain_init),
 	};
 
 	return cmocka_run_group_tests_name("hcall_timer", tests, NULL, NULL);

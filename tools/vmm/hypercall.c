@@ -275,6 +275,25 @@ void hcall_dispatch(struct hcall_env *env, const struct hcall *in,
 	res->ret = hcall_table[nr].fn(env, in, p, res);
 }
 
+void hcall_domain_init(struct hcall_env *env, struct hcall_res *res)
+{
+	struct kvm_xen_vcpu_attr a = {
+		.type = KVM_XEN_VCPU_ATTR_TYPE_VCPU_ID,
+		.u.vcpu_id = 0,
+	};
+
+	memset(res, 0, sizeof(*res));
+	/*
+	 * KVM compares a vcpu_op's vCPU id with this (it defaults to the
+	 * vCPU's index); it and the timer attributes need EVTCHN_SEND.
+	 */
+	if (env->kvm_xen_caps & KVM_XEN_HVM_CONFIG_EVTCHN_SEND)
+		hc_vcpu_set(env, res, &a);
+	else
+		hcall_note(res, "KVM_CAP_XEN_HVM %#x lacks EVTCHN_SEND: no VCPU_ID",
+			   env->kvm_xen_caps);
+}
+
 static const char *const xen_errno_names[] = {
 #define XEN_ERRNO(name, value) [value] = #name,
 #include <xen/errno.h>

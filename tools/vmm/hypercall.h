@@ -145,6 +145,11 @@ struct hcall_res {
 
 void hcall_dispatch(struct hcall_env *env, const struct hcall *in,
 		    struct hcall_res *res);
+/*
+ * What Xen has from domain creation and KVM must be told before the guest
+ * runs (the vCPU's Xen id); the KVM calls are noted in res->kvm.
+ */
+void hcall_domain_init(struct hcall_env *env, struct hcall_res *res);
 int hcall_format(const struct hcall *in, const struct hcall_res *res,
 		 char *buf, size_t len);
 const char *xen_errno_name(int64_t ret);

@@ -77,6 +77,12 @@ static int xen_config(struct vm *vm)
 		.msr = RIG_XEN_MSR,
 	};
 
+	/* Without it KVM turns SCHEDOP_poll into a yield. */
+	if (vm->xen_caps & KVM_XEN_HVM_CONFIG_EVTCHN_SEND)
+		xc.flags |= KVM_XEN_HVM_CONFIG_EVTCHN_SEND;
+	else
+		vmm_trace("KVM_CAP_XEN_HVM %#x lacks EVTCHN_SEND: SCHEDOP_poll is a yield",
+			  vm->xen_caps);
 	if (ioctl(vm->vm_fd, KVM_XEN_HVM_CONFIG, &xc))
 		return host_err("KVM_XEN_HVM_CONFIG");
 	return 0;
@@ -194,7 +200,10 @@ int vm_create(struct vm *vm, const struct vmm_config *cfg)
 		return host_err("KVM_SET_TSS_ADDR");
 	if (ioctl(vm->vm_fd, KVM_SET_IDENTITY_MAP_ADDR, &idmap))
 		return host_err("KVM_SET_IDENTITY_MAP_ADDR");
-	/* Later cases halt until the LAPIC timer fires: it must be in-kernel. */
+	/*
+	 * Later cases halt until the LAPIC timer fires, and both upcall paths
+	 * and SCHEDOP_poll need KVM's LAPIC: it must be in-kernel.
+	 */
 	if (ioctl(vm->vm_fd, KVM_CREATE_IRQCHIP, 0))
 		return host_err("KVM_CREATE_IRQCHIP");
 	ret = create_slots(vm);
@@ -278,6 +287,17 @@ int vcpu_create(struct vm *vm, const struct vmm_config *cfg, uint32_t entry)
 	free(cpuid);
 
 	return set_boot_regs(vm, entry);
+}
+
+/* --clock: the guest's kvmclock (Xen's system time) starts at @ns. */
+int vm_set_clock(struct vm *vm, uint64_t ns)
+{
+	struct kvm_clock_data data = { .clock = ns };
+
+	if (ioctl(vm->vm_fd, KVM_SET_CLOCK, &data))
+		return host_err("KVM_SET_CLOCK");
+	vmm_trace("kvmclock set to %llu ns", (unsigned long long)ns);
+	return 0;
 }
 
 void vm_destroy(struct vm *vm)

@@ -13,6 +13,7 @@ struct kvm_cpuid2;
 
 int vm_create(struct vm *vm, const struct vmm_config *cfg);
 int vcpu_create(struct vm *vm, const struct vmm_config *cfg, uint32_t entry);
+int vm_set_clock(struct vm *vm, uint64_t ns);
 void vm_destroy(struct vm *vm);
 int vm_plug_late(void *vm, const struct mem_range *r);
 int vm_unplug_late(void *vm, const struct mem_range *r);

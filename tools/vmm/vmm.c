@@ -5,7 +5,8 @@
  *
  *   vmm [--mem MB] [--timeout SEC] [--xen-version MAJ.MIN] [--cmdline STR]
  *       [--split ADDR] [--hole ADDR:SIZE] [--late ADDR:SIZE] [--module FILE]
- *       [--output-cap BYTES] [--cpu-hog] [--quiet] GUEST.elf
+ *       [--output-cap BYTES] [--cpu-hog] [--clock NS] [--early-event]
+ *       [--quiet] GUEST.elf
  *
  * --no-xen is a debugging aid, left out of the usage text: it skips the Xen
  * capability check and configuration, so the loader and the serial path can
@@ -20,6 +21,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <linux/kvm.h>
 
 #include <rig/abi.h>
 
@@ -36,12 +38,14 @@
 #define TIMEOUT_DEFAULT		60
 #define TIMEOUT_MAX		86400
 #define IMAGE_MAX		(64u << 20)
+/* --clock: far beyond any run, and clear of signed overflow in Xen's maths */
+#define CLOCK_MAX		(1ull << 62)
 
 static const char usage[] =
 	"usage: vmm [--mem MB] [--timeout SEC] [--xen-version MAJ.MIN]\n"
 	"           [--cmdline STR] [--split ADDR] [--hole ADDR:SIZE]\n"
 	"           [--late ADDR:SIZE] [--module FILE] [--output-cap BYTES]\n"
-	"           [--cpu-hog] [--quiet] GUEST.elf\n";
+	"           [--cpu-hog] [--clock NS] [--early-event] [--quiet] GUEST.elf\n";
 
 enum {
 	OPT_MEM = 1,
@@ -56,6 +60,8 @@ enum {
 	OPT_MODULE,
 	OPT_NO_XEN,
 	OPT_CPU_HOG,
+	OPT_CLOCK,
+	OPT_EARLY_EVENT,
 	OPT_HELP,
 };
 
@@ -72,6 +78,8 @@ static const struct option options[] = {
 	{ "module",	 required_argument, NULL, OPT_MODULE },
 	{ "no-xen",	 no_argument,	    NULL, OPT_NO_XEN },
 	{ "cpu-hog",	 no_argument,	    NULL, OPT_CPU_HOG },
+	{ "clock",	 required_argument, NULL, OPT_CLOCK },
+	{ "early-event", no_argument,	    NULL, OPT_EARLY_EVENT },
 	{ "help",	 no_argument,	    NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 }
 };
@@ -86,6 +94,22 @@ static int parse_uint(const char *s, unsigned long max, unsigned long *out)
 		return -1;
 	errno = 0;
 	v = strtoul(s, &end, 10);
+	if (errno || *end || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* A C number: decimal, 0x hex or 0 octal, nothing after it. */
+static int parse_u64(const char *s, uint64_t max, uint64_t *out)
+{
+	unsigned long long v;
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 0);
 	if (errno || *end || v > max)
 		return -1;
 	*out = v;
@@ -185,6 +209,17 @@ static int parse_args(int argc, char **argv, struct vmm_config *cfg)
 			break;
 		case OPT_CPU_HOG:
 			cfg->cpu_hog = true;
+			break;
+		case OPT_CLOCK:
+			if (parse_u64(optarg, CLOCK_MAX, &cfg->clock_ns)) {
+				vmm_err("--clock: '%s' is not a number of nanoseconds up to %#llx",
+					optarg, (unsigned long long)CLOCK_MAX);
+				return -1;
+			}
+			cfg->clock_set = true;
+			break;
+		case OPT_EARLY_EVENT:
+			cfg->early_event = true;
 			break;
 		case OPT_HELP:
 			fputs(usage, stdout);
@@ -346,6 +381,43 @@ static int load_guest(struct vmm *v, struct mb_image *mb)
 	return ret;
 }
 
+/* What Xen has from domain creation: tell KVM before the guest runs. */
+static void domain_init(struct vmm *v)
+{
+	struct hcall_res res;
+
+	hcall_domain_init(&v->hcall_env, &res);
+	if (res.kvm[0])
+		vmm_trace("domain: %s", res.kvm);
+}
+
+/*
+ * --early-event: the control case for KVM's never-activated shared_info
+ * cache.  Xen has shared_info from domain creation, so an event raised
+ * before the guest maps it is simply pending; KVM's gfn-to-pfn cache was
+ * never activated and (with CONFIG_BUG) warns when asked to deliver into
+ * it.  The VMM never does this on a guest's behalf - it queues such
+ * events - so this raises port 1 on purpose, once, before the guest runs.
+ */
+static void early_event(struct vmm *v)
+{
+	struct kvm_irq_routing_xen_evtchn e = {
+		.port = 1,
+		.vcpu = 0,
+		.priority = KVM_IRQ_ROUTING_XEN_EVTCHN_PRIO_2LEVEL,
+	};
+	int ret;
+
+	if (!(v->vm.xen_caps & KVM_XEN_HVM_CONFIG_EVTCHN_SEND)) {
+		vmm_diag("--early-event: KVM_CAP_XEN_HVM %#x lacks EVTCHN_SEND, not sent",
+			 v->vm.xen_caps);
+		return;
+	}
+	ret = v->hcall_env.ops->evtchn_send(v->hcall_env.ops_ctx, &e);
+	vmm_diag("--early-event: KVM_XEN_HVM_EVTCHN_SEND(port 1, vcpu 0) before SHARED_INFO = %d%s%s%s",
+		 ret, ret ? " (" : "", ret ? strerror(-ret) : "", ret ? ")" : "");
+}
+
 static struct vmm vmm = {
 	.cfg = {
 		.mem_mb = RIG_DEFAULT_RAM_MB,
@@ -405,6 +477,12 @@ int main(int argc, char **argv)
 	};
 	if (!ret)
 		ret = vcpu_create(&v->vm, &v->cfg, mb.entry);
+	if (!ret && !v->cfg.no_xen)
+		domain_init(v);
+	if (!ret && v->cfg.clock_set)
+		ret = vm_set_clock(&v->vm, v->cfg.clock_ns);
+	if (!ret && v->cfg.early_event && !v->cfg.no_xen)
+		early_event(v);
 	if (!ret && v->cfg.cpu_hog) {
 		hog = hog_start();
 		if (hog < 0)

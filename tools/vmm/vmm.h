@@ -34,6 +34,9 @@ struct vmm_config {
 	struct mem_layout mem;		/* --split, --hole, --late */
 	bool no_xen;			/* debugging aid: plain KVM guest */
 	bool cpu_hog;			/* --cpu-hog: keep the vCPU preempted */
+	bool clock_set;			/* --clock: kvmclock at start */
+	uint64_t clock_ns;
+	bool early_event;		/* --early-event: the KVM warning control */
 };
 
 struct vm {
