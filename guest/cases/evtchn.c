@@ -1,0 +1,422 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * evtchn: event channels, the Xen timers and SCHEDOP_block as the VMM and
+ * KVM answer them together, in the guest's own word size.  Each check is
+ * Xen's answer: the event-channel reference's assertions 51 and 53-57, 63,
+ * 65, 74, 75 and 80, and Xen's periodic timer.
+ *
+ * Xen has shared_info from domain creation, so what is raised before the
+ * guest maps it is pending once it does; the case therefore binds ports,
+ * sends and arms the timer first, with the clock read from a registered
+ * vcpu_time_info, and maps shared_info after.  The per-vCPU upcall vector
+ * comes last: once it is set, every new event is an interrupt.
+ *
+ * Run it with the VMM's kvmclock started past 2^32 ns (vmm --clock): then
+ * a 32-bit set_timer_op needs the high half of its deadline in ECX.
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include "apic.h"
+#include "case.h"
+#include "compiler.h"
+#include "ktap.h"
+#include "processor.h"
+#include "pvclock.h"
+#include "rs_common.h"
+#include "runstate.h"
+#include "string.h"
+#include "trap.h"
+#include "xen.h"
+#include "xen_ops.h"
+
+/* After xen.h, which picks the interface version the headers follow. */
+#include <xen/event_channel.h>
+#include <xen/hvm/hvm_op.h>
+#include <xen/hvm/params.h>
+
+#define MS			1000000ull
+/* Vectors the IDT has stubs for that push no error code, and >= 0x10. */
+#define CALLBACK_VECTOR		28
+#define UPCALL_VECTOR		27
+#define CALLBACK_TYPE_VECTOR	(2ull << 56)
+
+#define APIC_EOI		((volatile uint32_t *)0xfee000b0ul)
+
+#define BITS			(sizeof(xen_ulong_t) * 8)
+
+static struct vcpu_time_info time_area __aligned(64);
+static uint8_t shinfo_page[PAGE_SIZE] __aligned(PAGE_SIZE);
+static volatile struct shared_info *const sh = (void *)shinfo_page;
+#define VI	(&sh->vcpu_info[0])
+
+static volatile unsigned int callbacks, upcalls;
+
+static uint64_t now(void)
+{
+	return pvclock_read_ns(&time_area);
+}
+
+static long evtchn_op(unsigned int cmd, void *arg)
+{
+	return xen_hypercall(__HYPERVISOR_event_channel_op, cmd,
+			     (unsigned long)arg, 0, 0, 0);
+}
+
+/* A 32-bit caller's deadline is EBX (low) and ECX (high). */
+static long set_timer_op(uint64_t when)
+{
+	if (guest_is_64bit())
+		return xen_hypercall(__HYPERVISOR_set_timer_op,
+				     (unsigned long)when, 0, 0, 0, 0);
+	return xen_hypercall(__HYPERVISOR_set_timer_op, (uint32_t)when,
+			     (uint32_t)(when >> 32), 0, 0, 0);
+}
+
+static long bind_virq(uint32_t virq, uint32_t vcpu, uint32_t *port)
+{
+	struct evtchn_bind_virq b = { .virq = virq, .vcpu = vcpu };
+	long ret = evtchn_op(EVTCHNOP_bind_virq, &b);
+
+	*port = b.port;
+	return ret;
+}
+
+static long port_op(unsigned int cmd, uint32_t port)
+{
+	return evtchn_op(cmd, &port);
+}
+
+static bool test_bit(volatile const xen_ulong_t *a, uint32_t bit)
+{
+	return a[bit / BITS] & ((xen_ulong_t)1 << (bit % BITS));
+}
+
+static void set_bit(volatile xen_ulong_t *a, uint32_t bit)
+{
+	a[bit / BITS] |= (xen_ulong_t)1 << (bit % BITS);
+}
+
+static void clear_bit(volatile xen_ulong_t *a, uint32_t bit)
+{
+	a[bit / BITS] &= ~((xen_ulong_t)1 << (bit % BITS));
+}
+
+static bool pending(uint32_t port)
+{
+	return test_bit(sh->evtchn_pending, port);
+}
+
+/* Nothing pending, no selector, no upcall: a clean slate for a check. */
+static void clear_events(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < sizeof(sh->evtchn_pending) / sizeof(xen_ulong_t); i++)
+		sh->evtchn_pending[i] = 0;
+	VI->evtchn_pending_sel = 0;
+	VI->evtchn_upcall_pending = 0;
+}
+
+/* Wait with interrupts on in HLT only, until @port is pending or @limit. */
+static bool wait_pending(uint32_t port, uint64_t limit, uint64_t *when)
+{
+	while (!pending(port) && now() < limit)
+		apic_sleep_ms(1);
+	*when = now();
+	return pending(port);
+}
+
+static void check(const char *name, long got, long want)
+{
+	if (!report(got == want, "%s", name))
+		report_info("%s: got %ld, want %ld", name, got, want);
+}
+
+/* The global callback: level-triggered on upcall_pending, no EOI. */
+static void callback_irq(struct ex_regs *regs)
+{
+	callbacks++;
+	VI->evtchn_upcall_pending = 0;
+}
+
+/* The per-vCPU vector: through the LAPIC, so it needs its EOI. */
+static void upcall_irq(struct ex_regs *regs)
+{
+	upcalls++;
+	*APIC_EOI = 0;
+}
+
+/* Before shared_info: ports, sends and the timer Xen keeps meanwhile. */
+static bool before_shinfo(uint32_t *ipi, uint32_t *timer, uint64_t *deadline)
+{
+	uint64_t va = (unsigned long)&time_area;
+	struct evtchn_bind_ipi bi = { .vcpu = 0 };
+	uint32_t port;
+	long ret;
+
+	ret = xen_vcpu_op(VCPUOP_register_vcpu_time_memory_area, 0, &va);
+	check("time_area_register_returns_zero", ret, 0);
+	if (!report(time_area.version && !(time_area.version & 1),
+		    "time_area_valid_on_return")) {
+		report_info("version %u", time_area.version);
+		return false;
+	}
+	report_info("Xen clock %llu ns", (unsigned long long)now());
+
+	ret = evtchn_op(EVTCHNOP_bind_ipi, &bi);
+	check("bind_ipi_lowest_free_port", ret ? ret : (long)bi.port, 1);
+	*ipi = bi.port;
+	ret = bind_virq(VIRQ_TIMER, 0, timer);
+	check("bind_virq_timer_next_port", ret ? ret : (long)*timer, 2);
+	check("bind_virq_timer_twice_eexist", bind_virq(VIRQ_TIMER, 0, &port),
+	      -XEN_EEXIST);
+	check("send_ipi_before_shared_info", port_op(EVTCHNOP_send, *ipi), 0);
+	/* #80: a timer that has expired fires into the bound port */
+	check("set_timer_op_past_before_shared_info", set_timer_op(1), 0);
+	/* #65: one still to come is the new port's, once KVM has it */
+	*deadline = now() + 300 * MS;
+	check("set_timer_op_before_shared_info", set_timer_op(*deadline), 0);
+	return true;
+}
+
+static void codes(uint32_t ipi, uint32_t timer)
+{
+	struct evtchn_status st = { .dom = DOMID_SELF, .port = 0 };
+	uint32_t port;
+	long ret;
+
+	check("bind_virq_bad_vcpu_enoent", bind_virq(VIRQ_TIMER, 1000, &port),
+	      -XEN_ENOENT);
+	check("bind_virq_nr_virqs_einval", bind_virq(NR_VIRQS, 0, &port),
+	      -XEN_EINVAL);
+	check("close_port_0_einval", port_op(EVTCHNOP_close, 0), -XEN_EINVAL);
+	ret = evtchn_op(EVTCHNOP_status, &st);
+	check("status_port_0_closed", ret ? ret : (long)st.status,
+	      EVTCHNSTAT_closed);
+	st.port = ipi;
+	ret = evtchn_op(EVTCHNOP_status, &st);
+	check("status_ipi", ret ? ret : (long)st.status, EVTCHNSTAT_ipi);
+	check("status_ipi_vcpu_0", st.vcpu, 0);
+	st.port = timer;
+	ret = evtchn_op(EVTCHNOP_status, &st);
+	check("status_virq_timer",
+	      ret ? ret : (long)(st.status << 8 | st.u.virq),
+	      EVTCHNSTAT_virq << 8 | VIRQ_TIMER);
+	/* #55 */
+	check("send_closed_port_einval", port_op(EVTCHNOP_send, 50),
+	      -XEN_EINVAL);
+	check("send_virq_port_einval", port_op(EVTCHNOP_send, timer),
+	      -XEN_EINVAL);
+	check("send_beyond_ports_einval", port_op(EVTCHNOP_send, 5000),
+	      -XEN_EINVAL);
+}
+
+/* #57: the DOMID_SELF loopback, and what close does to pending and mask. */
+static void loopback(void)
+{
+	struct evtchn_alloc_unbound a = {
+		.dom = DOMID_SELF, .remote_dom = DOMID_SELF,
+	};
+	struct evtchn_bind_interdomain b = { .remote_dom = DOMID_SELF };
+	long ret;
+
+	ret = evtchn_op(EVTCHNOP_alloc_unbound, &a);
+	check("alloc_unbound_returns_zero", ret, 0);
+	check("send_unbound_port_dropped", port_op(EVTCHNOP_send, a.port), 0);
+	clear_events();
+	b.remote_port = a.port;
+	ret = evtchn_op(EVTCHNOP_bind_interdomain, &b);
+	check("bind_interdomain_loopback", ret, 0);
+	if (ret)
+		return;
+	report(pending(b.local_port) && !pending(a.port),
+	       "bind_interdomain_local_port_pending");
+	clear_events();
+	check("send_interdomain_returns_zero",
+	      port_op(EVTCHNOP_send, b.local_port), 0);
+	report(pending(a.port) && !pending(b.local_port),
+	       "send_interdomain_raises_remote_end");
+	set_bit(sh->evtchn_mask, a.port);
+	check("close_interdomain_returns_zero", port_op(EVTCHNOP_close, a.port),
+	      0);
+	report(!pending(a.port), "close_clears_pending");
+	report(test_bit(sh->evtchn_mask, a.port), "close_keeps_mask");
+	clear_bit(sh->evtchn_mask, a.port);
+	check("send_after_remote_closed_dropped",
+	      port_op(EVTCHNOP_send, b.local_port), 0);
+	port_op(EVTCHNOP_close, b.local_port);
+}
+
+/* #53, #54: a send on a masked IPI sets only pending; unmask does the rest. */
+static void unmask(uint32_t ipi)
+{
+	clear_events();
+	check("send_ipi_returns_zero", port_op(EVTCHNOP_send, ipi), 0);
+	report(pending(ipi) && test_bit(&VI->evtchn_pending_sel, ipi / BITS) &&
+	       VI->evtchn_upcall_pending, "send_ipi_synchronous");
+	clear_events();
+	set_bit(sh->evtchn_mask, ipi);
+	check("send_masked_ipi_returns_zero", port_op(EVTCHNOP_send, ipi), 0);
+	report(pending(ipi) && !VI->evtchn_pending_sel &&
+	       !VI->evtchn_upcall_pending, "send_masked_sets_only_pending");
+	check("unmask_returns_zero", port_op(EVTCHNOP_unmask, ipi), 0);
+	report(!test_bit(sh->evtchn_mask, ipi), "unmask_clears_mask");
+	if (!report(test_bit(&VI->evtchn_pending_sel, ipi / BITS) &&
+		    VI->evtchn_upcall_pending,
+		    "unmask_pending_sets_selector_and_upcall"))
+		report_info("selector %#lx, upcall_pending %u",
+			    (unsigned long)VI->evtchn_pending_sel,
+			    VI->evtchn_upcall_pending);
+	check("unmask_bad_port_einval", port_op(EVTCHNOP_unmask, 5000),
+	      -XEN_EINVAL);
+}
+
+/* #74: SCHEDOP_block wakes on the timer's upcall, with upcall_mask clear. */
+static void block(uint32_t timer)
+{
+	struct xen_hvm_param p = {
+		.domid = DOMID_SELF,
+		.index = HVM_PARAM_CALLBACK_IRQ,
+		.value = CALLBACK_TYPE_VECTOR | CALLBACK_VECTOR,
+	};
+	uint64_t start, end;
+	long ret;
+
+	handle_exception(CALLBACK_VECTOR, callback_irq);
+	clear_events();
+	ret = xen_hypercall(__HYPERVISOR_hvm_op, HVMOP_set_param,
+			    (unsigned long)&p, 0, 0, 0);
+	check("callback_irq_vector_returns_zero", ret, 0);
+	if (ret)
+		return;
+	VI->evtchn_upcall_mask = 1;
+	start = now();
+	/* #63: in the kernel now; for a 32-bit guest past 2^32 ns, EBX:ECX */
+	check("set_timer_op_20ms", set_timer_op(start + 20 * MS), 0);
+	asm volatile("sti" ::: "memory");
+	ret = HYPERVISOR_sched_op(SCHEDOP_block, NULL);
+	cli();
+	end = now();
+	check("sched_block_returns_zero", ret, 0);
+	report(callbacks >= 1, "sched_block_woken_by_upcall");
+	report(VI->evtchn_upcall_mask == 0, "sched_block_clears_upcall_mask");
+	if (!report(end - start >= 20 * MS, "sched_block_not_before_timer"))
+		report_info("returned after %llu ns",
+			    (unsigned long long)(end - start));
+	report(pending(timer), "sched_block_timer_port_pending");
+}
+
+static long periodic_op(unsigned int cmd, uint64_t period)
+{
+	struct vcpu_set_periodic_timer p = { .period_ns = period };
+
+	return xen_vcpu_op(cmd, 0, &p);
+}
+
+/*
+ * Xen's periodic timer, which KVM does not have: a first event at once
+ * (it was never due before), then one per period, none after the stop.
+ */
+static void periodic(uint32_t timer)
+{
+	uint64_t start, when;
+
+	check("stop_periodic_returns_zero",
+	      periodic_op(VCPUOP_stop_periodic_timer, 0), 0);
+	check("set_periodic_below_1ms_einval",
+	      periodic_op(VCPUOP_set_periodic_timer, MS - 1), -XEN_EINVAL);
+	clear_events();
+	start = now();
+	check("set_periodic_returns_zero",
+	      periodic_op(VCPUOP_set_periodic_timer, 10 * MS), 0);
+	report(pending(timer), "periodic_first_event_at_once");
+	clear_events();
+	report(wait_pending(timer, start + 2000 * MS, &when),
+	       "periodic_next_event");
+	if (!report(when >= start + 10 * MS, "periodic_next_event_not_early"))
+		report_info("%llu ns after the set",
+			    (unsigned long long)(when - start));
+	check("stop_periodic_after_set_returns_zero",
+	      periodic_op(VCPUOP_stop_periodic_timer, 0), 0);
+	clear_events();
+	start = now();
+	while (now() < start + 50 * MS)
+		apic_sleep_ms(5);
+	report(!pending(timer), "periodic_stopped");
+}
+
+/* #51: Xen's codes, and one injection at registration with nothing pending. */
+static void upcall_vector(void)
+{
+	struct xen_hvm_evtchn_upcall_vector v = { .vcpu = 0, .vector = 0x0f };
+
+	check("upcall_vector_below_0x10_einval",
+	      xen_hypercall(__HYPERVISOR_hvm_op, HVMOP_set_evtchn_upcall_vector,
+			    (unsigned long)&v, 0, 0, 0), -XEN_EINVAL);
+	v.vector = UPCALL_VECTOR;
+	v.vcpu = 1000;
+	check("upcall_vector_bad_vcpu_enoent",
+	      xen_hypercall(__HYPERVISOR_hvm_op, HVMOP_set_evtchn_upcall_vector,
+			    (unsigned long)&v, 0, 0, 0), -XEN_ENOENT);
+	/* the LAPIC enabled, as Xen wants it for the injection */
+	apic_sleep_ms(1);
+	handle_exception(UPCALL_VECTOR, upcall_irq);
+	clear_events();
+	upcalls = 0;
+	v.vcpu = 0;
+	check("upcall_vector_returns_zero",
+	      xen_hypercall(__HYPERVISOR_hvm_op, HVMOP_set_evtchn_upcall_vector,
+			    (unsigned long)&v, 0, 0, 0), 0);
+	asm volatile("sti; nop; cli" ::: "memory");
+	if (!report(upcalls == 1, "upcall_vector_injected_once_at_registration"))
+		report_info("%u upcalls", upcalls);
+}
+
+static void case_evtchn(const struct guest_config *cfg)
+{
+	uint32_t ipi = 0, timer = 0;
+	uint64_t deadline = 0, when;
+	long ret;
+
+	if (!report_need(xen_init(), XEN_INIT_ERROR, "xen_init"))
+		return;
+	if (!before_shinfo(&ipi, &timer, &deadline))
+		return;
+
+	memset(shinfo_page, 0, sizeof(shinfo_page));
+	ret = xen_shared_info_map((unsigned long)shinfo_page >> 12);
+	if (!report_need(ret == 0, "XENMEM_add_to_physmap(shared_info) failed",
+			 "shared_info_map"))
+		return;
+	/* #80: pending as Xen would have left them, selector and upcall too */
+	if (!report(pending(ipi) && pending(timer),
+		    "early_events_pending_once_mapped"))
+		report_info("pending word %#lx",
+			    (unsigned long)sh->evtchn_pending[0]);
+	report(test_bit(&VI->evtchn_pending_sel, 0) && VI->evtchn_upcall_pending,
+	       "early_events_upcall_pending_once_mapped");
+
+	/* #65: the timer armed before now runs in KVM, to its deadline */
+	if (now() >= deadline) {
+		report_skip("the deadline passed while mapping",
+			    "timer_armed_before_map_fires");
+		report_skip("the deadline passed while mapping",
+			    "timer_armed_before_map_not_early");
+	} else {
+		clear_events();
+		ret = wait_pending(timer, deadline + 3000 * MS, &when);
+		report(ret, "timer_armed_before_map_fires");
+		if (!report(!ret || when >= deadline,
+			    "timer_armed_before_map_not_early"))
+			report_info("pending %lld ns before its deadline",
+				    (long long)(deadline - when));
+	}
+
+	codes(ipi, timer);
+	loopback();
+	unmask(ipi);
+	block(timer);
+	periodic(timer);
+	upcall_vector();
+}
+DEFINE_CASE("evtchn", case_evtchn);
