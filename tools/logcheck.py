@@ -273,6 +273,25 @@ def judge_case(sec, panic, boot_rc):
     return "ERROR", vmm or "VMM exit %s" % end.get("exit", "?"), checks
 
 
+KLOG_TIME_RE = re.compile(r"^\[\s*\d+\.\d+\]\s?")
+
+
+def splat_trace(klog, first, lines=8):
+    """The splat whose first line init reported, and the first lines of its
+    call trace, from the host kernel's console."""
+    out = [KLOG_TIME_RE.sub("", ln) for ln in klog.splitlines()]
+    try:
+        start = out.index(first)
+    except ValueError:
+        return []
+    try:
+        trace = out.index("Call Trace:", start)
+    except ValueError:
+        return [first]
+    return [first] + [ln.strip() for ln in out[trace:trace + 1 + lines]
+                      if ln.strip() != "<TASK>"]
+
+
 def judge_host(host, plan_cases, rundir):
     """One Result per planned case of a host, over all of its boots."""
     boots = (read(os.path.join(rundir, host + ".boots")) or "").split()
@@ -345,6 +364,7 @@ def judge_boot(host, boot_name, plan_cases, rundir):
             sec.lines = sec.lines + ["# host kernel: " + ln for ln in last]
         if sec.splats and status != "ERROR":
             status, why = "SPLAT", "host kernel: " + sec.splats[0]
+            sec.lines = sec.lines + ["# host kernel: " + ln for ln in splat_trace(klog, sec.splats[0])]
         r = Result(host, c, status, why, checks)
         r.log = sec.lines
         r.abi = abi_tags(sec.lines)
