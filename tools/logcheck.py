@@ -446,16 +446,17 @@ def collect(rundir, mtx):
     for h in hosts:
         exp = matrix.expectations_for(mtx, h)
         rs = judge_host(h, load_plan(os.path.join(rundir, h + ".plan")), rundir)
-        ref = None
+        ref = ref_exp = None
         if h in matrix.PSEUDO_HOSTS:
             ref = matrix.reference_host(mtx, next((r.release for r in rs if r.release), ""))
+            ref_exp = matrix.expectations_for(mtx, ref) if ref else None
         for r in rs:
             case = mtx.cases.get(r.case) if mtx else None
             if case:
                 r.expect = case.opts["expect"]
             apply_expectations(r, exp)
             if ref:
-                name_known(r, ref, matrix.expectations_for(mtx, ref))
+                name_known(r, ref, ref_exp)
             results.append(r)
     return hosts, results
 
