@@ -689,9 +689,12 @@ def series_sha256(series):
     if not series or series == "none":
         return None
     h = hashlib.sha256()
-    for p in [series] + [os.path.join(os.path.dirname(series), ln.split()[0])
-                         for ln in open(series, encoding="utf-8")
-                         if ln.strip() and not ln.startswith("#")]:
+    try:
+        with open(series, encoding="utf-8") as f:
+            names = [ln.split()[0] for ln in f if ln.strip() and not ln.startswith("#")]
+    except OSError:
+        return None
+    for p in [series] + [os.path.join(os.path.dirname(series), n) for n in names]:
         h.update((sha256_file(p) or "missing %s" % os.path.basename(p)).encode())
     return h.hexdigest()
 

@@ -644,6 +644,7 @@ def test_provenance_names_what_the_run_was_made_of(tmp_path):
     (sdir / "0001-a.patch").write_text("b\n")
     assert driver.series_sha256(str(sdir / "series")) != before
     assert driver.series_sha256("none") is None
+    assert driver.series_sha256(str(sdir / "no-such-series")) is None
     assert p["accel"] == "tcg" and p["rig_commit"] and p["qemu"]
 
 
