@@ -84,24 +84,11 @@ static const struct option options[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
-/* Decimal digits only: no sign, no blanks, no trailing garbage. */
-static int parse_uint(const char *s, unsigned long max, unsigned long *out)
-{
-	unsigned long v;
-	char *end;
-
-	if (*s < '0' || *s > '9')
-		return -1;
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || *end || v > max)
-		return -1;
-	*out = v;
-	return 0;
-}
-
-/* A C number: decimal, 0x hex or 0 octal, nothing after it. */
-static int parse_u64(const char *s, uint64_t max, uint64_t *out)
+/*
+ * Digits in @base (0: a C number, decimal, 0x hex or 0 octal) and nothing
+ * else: no sign, no blanks, no trailing garbage.
+ */
+static int parse_u64(const char *s, int base, uint64_t max, uint64_t *out)
 {
 	unsigned long long v;
 	char *end;
@@ -109,8 +96,19 @@ static int parse_u64(const char *s, uint64_t max, uint64_t *out)
 	if (*s < '0' || *s > '9')
 		return -1;
 	errno = 0;
-	v = strtoull(s, &end, 0);
+	v = strtoull(s, &end, base);
 	if (errno || *end || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* Decimal digits only. */
+static int parse_uint(const char *s, unsigned long max, unsigned long *out)
+{
+	uint64_t v;
+
+	if (parse_u64(s, 10, max, &v))
 		return -1;
 	*out = v;
 	return 0;
@@ -211,7 +209,7 @@ static int parse_args(int argc, char **argv, struct vmm_config *cfg)
 			cfg->cpu_hog = true;
 			break;
 		case OPT_CLOCK:
-			if (parse_u64(optarg, CLOCK_MAX, &cfg->clock_ns)) {
+			if (parse_u64(optarg, 0, CLOCK_MAX, &cfg->clock_ns)) {
 				vmm_err("--clock: '%s' is not a number of nanoseconds up to %#llx",
 					optarg, (unsigned long long)CLOCK_MAX);
 				return -1;
