@@ -12,7 +12,7 @@ import json
 import os
 import sys
 
-TOTAL = 40
+TOTAL = 80
 
 
 def scan(rundir):

@@ -19,6 +19,7 @@
 #include "apic.h"
 #include "case.h"
 #include "compiler.h"
+#include "evtchn.h"
 #include "ktap.h"
 #include "processor.h"
 #include "pvclock.h"
@@ -29,121 +30,23 @@
 #include "xen.h"
 #include "xen_ops.h"
 
-/* After xen.h, which picks the interface version the headers follow. */
-#include <xen/event_channel.h>
-#include <xen/hvm/hvm_op.h>
-#include <xen/hvm/params.h>
 
 #define MS			1000000ull
-/* Vectors the IDT has stubs for that push no error code, and >= 0x10. */
-#define CALLBACK_VECTOR		28
-#define UPCALL_VECTOR		27
-#define CALLBACK_TYPE_VECTOR	(2ull << 56)
-
-#define APIC_EOI		((volatile uint32_t *)0xfee000b0ul)
-
-#define BITS			(sizeof(xen_ulong_t) * 8)
 
 static struct vcpu_time_info time_area __aligned(64);
 static uint8_t shinfo_page[PAGE_SIZE] __aligned(PAGE_SIZE);
 static volatile struct shared_info *const sh = (void *)shinfo_page;
 #define VI	(&sh->vcpu_info[0])
 
-static volatile unsigned int callbacks, upcalls;
-
 static uint64_t now(void)
 {
 	return pvclock_read_ns(&time_area);
-}
-
-static long evtchn_op(unsigned int cmd, void *arg)
-{
-	return xen_hypercall(__HYPERVISOR_event_channel_op, cmd,
-			     (unsigned long)arg, 0, 0, 0);
-}
-
-/* A 32-bit caller's deadline is EBX (low) and ECX (high). */
-static long set_timer_op(uint64_t when)
-{
-	if (guest_is_64bit())
-		return xen_hypercall(__HYPERVISOR_set_timer_op,
-				     (unsigned long)when, 0, 0, 0, 0);
-	return xen_hypercall(__HYPERVISOR_set_timer_op, (uint32_t)when,
-			     (uint32_t)(when >> 32), 0, 0, 0);
-}
-
-static long bind_virq(uint32_t virq, uint32_t vcpu, uint32_t *port)
-{
-	struct evtchn_bind_virq b = { .virq = virq, .vcpu = vcpu };
-	long ret = evtchn_op(EVTCHNOP_bind_virq, &b);
-
-	*port = b.port;
-	return ret;
-}
-
-static long port_op(unsigned int cmd, uint32_t port)
-{
-	return evtchn_op(cmd, &port);
-}
-
-static bool test_bit(volatile const xen_ulong_t *a, uint32_t bit)
-{
-	return a[bit / BITS] & ((xen_ulong_t)1 << (bit % BITS));
-}
-
-static void set_bit(volatile xen_ulong_t *a, uint32_t bit)
-{
-	a[bit / BITS] |= (xen_ulong_t)1 << (bit % BITS);
-}
-
-static void clear_bit(volatile xen_ulong_t *a, uint32_t bit)
-{
-	a[bit / BITS] &= ~((xen_ulong_t)1 << (bit % BITS));
-}
-
-static bool pending(uint32_t port)
-{
-	return test_bit(sh->evtchn_pending, port);
-}
-
-/* Nothing pending, no selector, no upcall: a clean slate for a check. */
-static void clear_events(void)
-{
-	unsigned int i;
-
-	for (i = 0; i < sizeof(sh->evtchn_pending) / sizeof(xen_ulong_t); i++)
-		sh->evtchn_pending[i] = 0;
-	VI->evtchn_pending_sel = 0;
-	VI->evtchn_upcall_pending = 0;
-}
-
-/* Wait with interrupts on in HLT only, until @port is pending or @limit. */
-static bool wait_pending(uint32_t port, uint64_t limit, uint64_t *when)
-{
-	while (!pending(port) && now() < limit)
-		apic_sleep_ms(1);
-	*when = now();
-	return pending(port);
 }
 
 static void check(const char *name, long got, long want)
 {
 	if (!report(got == want, "%s", name))
 		report_info("%s: got %ld, want %ld", name, got, want);
-}
-
-/* The global callback: level-triggered on upcall_pending, no EOI. */
-static void callback_irq(struct ex_regs *regs)
-{
-	callbacks++;
-	VI->evtchn_upcall_pending = 0;
-}
-
-/* The per-vCPU vector: through the LAPIC, so it needs its EOI. */
-static void upcall_irq(struct ex_regs *regs)
-{
-	upcalls++;
-	*APIC_EOI = 0;
 }
 
 /* Before shared_info: ports, sends and the timer Xen keeps meanwhile. */
@@ -155,7 +58,9 @@ static bool before_shinfo(uint32_t *ipi, uint32_t *timer, uint64_t *deadline)
 	long ret;
 
 	ret = xen_vcpu_op(VCPUOP_register_vcpu_time_memory_area, 0, &va);
+	xabi(75);
 	check("time_area_register_returns_zero", ret, 0);
+	xabi(75);
 	if (!report(time_area.version && !(time_area.version & 1),
 		    "time_area_valid_on_return")) {
 		report_info("version %u", time_area.version);
@@ -164,18 +69,22 @@ static bool before_shinfo(uint32_t *ipi, uint32_t *timer, uint64_t *deadline)
 	report_info("Xen clock %llu ns", (unsigned long long)now());
 
 	ret = evtchn_op(EVTCHNOP_bind_ipi, &bi);
+	xabi(56);
 	check("bind_ipi_lowest_free_port", ret ? ret : (long)bi.port, 1);
 	*ipi = bi.port;
-	ret = bind_virq(VIRQ_TIMER, 0, timer);
+	ret = evtchn_bind_virq(VIRQ_TIMER, 0, timer);
 	check("bind_virq_timer_next_port", ret ? ret : (long)*timer, 2);
-	check("bind_virq_timer_twice_eexist", bind_virq(VIRQ_TIMER, 0, &port),
+	xabi(56);
+	check("bind_virq_timer_twice_eexist", evtchn_bind_virq(VIRQ_TIMER, 0, &port),
 	      -XEN_EEXIST);
-	check("send_ipi_before_shared_info", port_op(EVTCHNOP_send, *ipi), 0);
+	xabi(80);
+	check("send_ipi_before_shared_info", evtchn_port_op(EVTCHNOP_send, *ipi), 0);
 	/* #80: a timer that has expired fires into the bound port */
-	check("set_timer_op_past_before_shared_info", set_timer_op(1), 0);
+	xabi(80);
+	check("set_timer_op_past_before_shared_info", xen_set_timer_op(1), 0);
 	/* #65: one still to come is the new port's, once KVM has it */
 	*deadline = now() + 2000 * MS;
-	check("set_timer_op_before_shared_info", set_timer_op(*deadline), 0);
+	check("set_timer_op_before_shared_info", xen_set_timer_op(*deadline), 0);
 	return true;
 }
 
@@ -185,17 +94,23 @@ static void codes(uint32_t ipi, uint32_t timer)
 	uint32_t port;
 	long ret;
 
-	check("bind_virq_bad_vcpu_enoent", bind_virq(VIRQ_TIMER, 1000, &port),
+	xabi(56);
+	check("bind_virq_bad_vcpu_enoent", evtchn_bind_virq(VIRQ_TIMER, 1000, &port),
 	      -XEN_ENOENT);
-	check("bind_virq_nr_virqs_einval", bind_virq(NR_VIRQS, 0, &port),
+	xabi(56);
+	check("bind_virq_nr_virqs_einval", evtchn_bind_virq(NR_VIRQS, 0, &port),
 	      -XEN_EINVAL);
-	check("close_port_0_einval", port_op(EVTCHNOP_close, 0), -XEN_EINVAL);
+	xabi(56);
+	check("close_port_0_einval", evtchn_port_op(EVTCHNOP_close, 0), -XEN_EINVAL);
 	ret = evtchn_op(EVTCHNOP_status, &st);
+	xabi(56);
 	check("status_port_0_closed", ret ? ret : (long)st.status,
 	      EVTCHNSTAT_closed);
 	st.port = ipi;
 	ret = evtchn_op(EVTCHNOP_status, &st);
+	xabi(56);
 	check("status_ipi", ret ? ret : (long)st.status, EVTCHNSTAT_ipi);
+	xabi(56);
 	check("status_ipi_vcpu_0", st.vcpu, 0);
 	st.port = timer;
 	ret = evtchn_op(EVTCHNOP_status, &st);
@@ -203,11 +118,14 @@ static void codes(uint32_t ipi, uint32_t timer)
 	      ret ? ret : (long)(st.status << 8 | st.u.virq),
 	      EVTCHNSTAT_virq << 8 | VIRQ_TIMER);
 	/* #55 */
-	check("send_closed_port_einval", port_op(EVTCHNOP_send, 50),
+	xabi(55);
+	check("send_closed_port_einval", evtchn_port_op(EVTCHNOP_send, 50),
 	      -XEN_EINVAL);
-	check("send_virq_port_einval", port_op(EVTCHNOP_send, timer),
+	xabi(55);
+	check("send_virq_port_einval", evtchn_port_op(EVTCHNOP_send, timer),
 	      -XEN_EINVAL);
-	check("send_beyond_ports_einval", port_op(EVTCHNOP_send, 5000),
+	xabi(55);
+	check("send_beyond_ports_einval", evtchn_port_op(EVTCHNOP_send, 5000),
 	      -XEN_EINVAL);
 }
 
@@ -222,88 +140,96 @@ static void loopback(void)
 
 	ret = evtchn_op(EVTCHNOP_alloc_unbound, &a);
 	check("alloc_unbound_returns_zero", ret, 0);
-	check("send_unbound_port_dropped", port_op(EVTCHNOP_send, a.port), 0);
-	clear_events();
+	xabi(55);
+	check("send_unbound_port_dropped", evtchn_port_op(EVTCHNOP_send, a.port), 0);
+	evtchn_clear_all();
 	b.remote_port = a.port;
 	ret = evtchn_op(EVTCHNOP_bind_interdomain, &b);
 	check("bind_interdomain_loopback", ret, 0);
 	if (ret)
 		return;
-	report(pending(b.local_port) && !pending(a.port),
+	xabi(57);
+	report(evtchn_pending(b.local_port) && !evtchn_pending(a.port),
 	       "bind_interdomain_local_port_pending");
-	clear_events();
+	evtchn_clear_all();
 	check("send_interdomain_returns_zero",
-	      port_op(EVTCHNOP_send, b.local_port), 0);
-	report(pending(a.port) && !pending(b.local_port),
+	      evtchn_port_op(EVTCHNOP_send, b.local_port), 0);
+	report(evtchn_pending(a.port) && !evtchn_pending(b.local_port),
 	       "send_interdomain_raises_remote_end");
-	set_bit(sh->evtchn_mask, a.port);
-	check("close_interdomain_returns_zero", port_op(EVTCHNOP_close, a.port),
+	evtchn_mask(a.port);
+	check("close_interdomain_returns_zero", evtchn_port_op(EVTCHNOP_close, a.port),
 	      0);
-	report(!pending(a.port), "close_clears_pending");
-	report(test_bit(sh->evtchn_mask, a.port), "close_keeps_mask");
-	clear_bit(sh->evtchn_mask, a.port);
+	xabi(57);
+	report(!evtchn_pending(a.port), "close_clears_pending");
+	xabi(57);
+	report(evtchn_masked(a.port), "close_keeps_mask");
+	evtchn_unmask_bit(a.port);
 	check("send_after_remote_closed_dropped",
-	      port_op(EVTCHNOP_send, b.local_port), 0);
-	port_op(EVTCHNOP_close, b.local_port);
+	      evtchn_port_op(EVTCHNOP_send, b.local_port), 0);
+	evtchn_port_op(EVTCHNOP_close, b.local_port);
 }
 
 /* #53, #54: a send on a masked IPI sets only pending; unmask does the rest. */
 static void unmask(uint32_t ipi)
 {
-	clear_events();
-	check("send_ipi_returns_zero", port_op(EVTCHNOP_send, ipi), 0);
-	report(pending(ipi) && test_bit(&VI->evtchn_pending_sel, ipi / BITS) &&
+	evtchn_clear_all();
+	check("send_ipi_returns_zero", evtchn_port_op(EVTCHNOP_send, ipi), 0);
+	xabi(53);
+	report(evtchn_pending(ipi) && evtchn_sel_bit(ipi / evtchn_layout()->bits) &&
 	       VI->evtchn_upcall_pending, "send_ipi_synchronous");
-	clear_events();
-	set_bit(sh->evtchn_mask, ipi);
-	check("send_masked_ipi_returns_zero", port_op(EVTCHNOP_send, ipi), 0);
-	report(pending(ipi) && !VI->evtchn_pending_sel &&
+	evtchn_clear_all();
+	evtchn_mask(ipi);
+	check("send_masked_ipi_returns_zero", evtchn_port_op(EVTCHNOP_send, ipi), 0);
+	xabi(54);
+	report(evtchn_pending(ipi) && !evtchn_sel_word() &&
 	       !VI->evtchn_upcall_pending, "send_masked_sets_only_pending");
-	check("unmask_returns_zero", port_op(EVTCHNOP_unmask, ipi), 0);
-	report(!test_bit(sh->evtchn_mask, ipi), "unmask_clears_mask");
-	if (!report(test_bit(&VI->evtchn_pending_sel, ipi / BITS) &&
+	check("unmask_returns_zero", evtchn_port_op(EVTCHNOP_unmask, ipi), 0);
+	report(!evtchn_masked(ipi), "unmask_clears_mask");
+	xabi(54);
+	if (!report(evtchn_sel_bit(ipi / evtchn_layout()->bits) &&
 		    VI->evtchn_upcall_pending,
 		    "unmask_pending_sets_selector_and_upcall"))
 		report_info("selector %#lx, upcall_pending %u",
-			    (unsigned long)VI->evtchn_pending_sel,
+			    (unsigned long)evtchn_sel_word(),
 			    VI->evtchn_upcall_pending);
-	check("unmask_bad_port_einval", port_op(EVTCHNOP_unmask, 5000),
+	check("unmask_bad_port_einval", evtchn_port_op(EVTCHNOP_unmask, 5000),
 	      -XEN_EINVAL);
 }
 
 /* #74: SCHEDOP_block wakes on the timer's upcall, with upcall_mask clear. */
 static void block(uint32_t timer)
 {
-	struct xen_hvm_param p = {
-		.domid = DOMID_SELF,
-		.index = HVM_PARAM_CALLBACK_IRQ,
-		.value = CALLBACK_TYPE_VECTOR | CALLBACK_VECTOR,
-	};
 	uint64_t start, end;
 	long ret;
 
-	handle_exception(CALLBACK_VECTOR, callback_irq);
-	clear_events();
-	ret = xen_hypercall(__HYPERVISOR_hvm_op, HVMOP_set_param,
-			    (unsigned long)&p, 0, 0, 0);
+	evtchn_clear_all();
+	evtchn_reset_seen();
+	ret = evtchn_set_callback_vector();
 	check("callback_irq_vector_returns_zero", ret, 0);
 	if (ret)
 		return;
 	VI->evtchn_upcall_mask = 1;
 	start = now();
 	/* #63: in the kernel now; for a 32-bit guest past 2^32 ns, EBX:ECX */
-	check("set_timer_op_20ms", set_timer_op(start + 20 * MS), 0);
+	xabi(63);
+	check("set_timer_op_20ms", xen_set_timer_op(start + 20 * MS), 0);
 	asm volatile("sti" ::: "memory");
 	ret = HYPERVISOR_sched_op(SCHEDOP_block, NULL);
 	cli();
 	end = now();
+	xabi(74);
 	check("sched_block_returns_zero", ret, 0);
-	report(callbacks >= 1, "sched_block_woken_by_upcall");
+	xabi(74);
+	report(evtchn_seen.callbacks >= 1, "sched_block_woken_by_upcall");
+	xabi(74);
 	report(VI->evtchn_upcall_mask == 0, "sched_block_clears_upcall_mask");
+	xabi(74);
 	if (!report(end - start >= 20 * MS, "sched_block_not_before_timer"))
 		report_info("returned after %llu ns",
 			    (unsigned long long)(end - start));
-	report(pending(timer), "sched_block_timer_port_pending");
+	/* the handler's scan took the port */
+	report(evtchn_seen.count[timer] == 1 && !evtchn_pending(timer),
+	       "sched_block_timer_port_taken_once");
 }
 
 static long periodic_op(unsigned int cmd, uint64_t period)
@@ -325,51 +251,49 @@ static void periodic(uint32_t timer)
 	      periodic_op(VCPUOP_stop_periodic_timer, 0), 0);
 	check("set_periodic_below_1ms_einval",
 	      periodic_op(VCPUOP_set_periodic_timer, MS - 1), -XEN_EINVAL);
-	clear_events();
+	evtchn_clear_all();
 	start = now();
 	check("set_periodic_returns_zero",
 	      periodic_op(VCPUOP_set_periodic_timer, 10 * MS), 0);
-	report(pending(timer), "periodic_first_event_at_once");
-	clear_events();
-	report(wait_pending(timer, start + 2000 * MS, &when),
+	report(evtchn_pending(timer), "periodic_first_event_at_once");
+	evtchn_clear_all();
+	report(evtchn_wait(timer, now, start + 2000 * MS, &when),
 	       "periodic_next_event");
 	if (!report(when >= start + 10 * MS, "periodic_next_event_not_early"))
 		report_info("%llu ns after the set",
 			    (unsigned long long)(when - start));
 	check("stop_periodic_after_set_returns_zero",
 	      periodic_op(VCPUOP_stop_periodic_timer, 0), 0);
-	clear_events();
+	evtchn_clear_all();
+	evtchn_reset_seen();
 	start = now();
 	while (now() < start + 50 * MS)
 		apic_sleep_ms(5);
-	report(!pending(timer), "periodic_stopped");
+	report(!evtchn_pending(timer) && !evtchn_seen.count[timer],
+	       "periodic_stopped");
 }
 
 /* #51: Xen's codes, and one injection at registration with nothing pending. */
 static void upcall_vector(void)
 {
-	struct xen_hvm_evtchn_upcall_vector v = { .vcpu = 0, .vector = 0x0f };
-
+	xabi(51);
 	check("upcall_vector_below_0x10_einval",
-	      xen_hypercall(__HYPERVISOR_hvm_op, HVMOP_set_evtchn_upcall_vector,
-			    (unsigned long)&v, 0, 0, 0), -XEN_EINVAL);
-	v.vector = UPCALL_VECTOR;
-	v.vcpu = 1000;
+	      evtchn_set_upcall_vector(0, 0x0f), -XEN_EINVAL);
+	xabi(51);
 	check("upcall_vector_bad_vcpu_enoent",
-	      xen_hypercall(__HYPERVISOR_hvm_op, HVMOP_set_evtchn_upcall_vector,
-			    (unsigned long)&v, 0, 0, 0), -XEN_ENOENT);
+	      evtchn_set_upcall_vector(1000, EVTCHN_UPCALL_VECTOR),
+	      -XEN_ENOENT);
 	/* the LAPIC enabled, as Xen wants it for the injection */
 	apic_sleep_ms(1);
-	handle_exception(UPCALL_VECTOR, upcall_irq);
-	clear_events();
-	upcalls = 0;
-	v.vcpu = 0;
+	evtchn_clear_all();
+	evtchn_reset_seen();
 	check("upcall_vector_returns_zero",
-	      xen_hypercall(__HYPERVISOR_hvm_op, HVMOP_set_evtchn_upcall_vector,
-			    (unsigned long)&v, 0, 0, 0), 0);
+	      evtchn_set_upcall_vector(0, EVTCHN_UPCALL_VECTOR), 0);
 	asm volatile("sti; nop; cli" ::: "memory");
-	if (!report(upcalls == 1, "upcall_vector_injected_once_at_registration"))
-		report_info("%u upcalls", upcalls);
+	xabi(51);
+	if (!report(evtchn_seen.upcalls == 1,
+		    "upcall_vector_injected_once_at_registration"))
+		report_info("%u upcalls", evtchn_seen.upcalls);
 }
 
 static void case_evtchn(const struct guest_config *cfg)
@@ -384,33 +308,40 @@ static void case_evtchn(const struct guest_config *cfg)
 		return;
 
 	memset(shinfo_page, 0, sizeof(shinfo_page));
+	evtchn_attach(shinfo_page, (void *)VI, evtchn_own_layout());
 	ret = xen_shared_info_map((unsigned long)shinfo_page >> 12);
 	if (!report_need(ret == 0, "XENMEM_add_to_physmap(shared_info) failed",
 			 "shared_info_map"))
 		return;
 	/* #80: pending as Xen would have left them, selector and upcall too */
-	if (!report(pending(ipi) && pending(timer),
+	xabi(80);
+	if (!report(evtchn_pending(ipi) && evtchn_pending(timer),
 		    "early_events_pending_once_mapped"))
 		report_info("pending word %#lx",
 			    (unsigned long)sh->evtchn_pending[0]);
-	report(test_bit(&VI->evtchn_pending_sel, 0) && VI->evtchn_upcall_pending,
+	xabi(80);
+	report(evtchn_sel_bit(0) && VI->evtchn_upcall_pending,
 	       "early_events_upcall_pending_once_mapped");
 
 	/* #65: the timer armed before now runs in KVM, to its deadline */
 	if (now() >= deadline) {
+		xabi(65);
 		report_skip("the deadline passed while mapping",
 			    "timer_armed_before_map_fires");
+		xabi(65);
 		report_skip("the deadline passed while mapping",
 			    "timer_armed_before_map_not_early");
 	} else {
 		uint64_t cleared;
 
-		clear_events();
+		evtchn_clear_all();
 		cleared = now();
-		ret = wait_pending(timer, deadline + 3000 * MS, &when);
+		ret = evtchn_wait(timer, now, deadline + 3000 * MS, &when);
+		xabi(65);
 		if (!report(ret, "timer_armed_before_map_fires"))
 			report_info("cleared %lld ns before the deadline, waited until %lld ns after",
 				    (long long)(deadline - cleared), (long long)(when - deadline));
+		xabi(65);
 		if (!report(!ret || when >= deadline,
 			    "timer_armed_before_map_not_early"))
 			report_info("pending %lld ns before its deadline",

@@ -1,0 +1,130 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * 2-level event channels as a Xen HVM guest uses them.
+ *
+ * The bitmaps and the selector are addressed through a layout, not through
+ * the C types of this build, because the layout is the one the hypervisor
+ * latched (the hypercall-page MSR's word size), and a 64-bit guest can latch
+ * 32-bit: compat has 32-bit words, 1024 ports and the mask at 0x880; native
+ * has 64-bit words, 4096 ports and the mask at 0xa00.  A port's pending bit
+ * is the same bit (0x800 + port / 8) in both.
+ *
+ * The upcall handlers do what a real guest's do: clear upcall_pending,
+ * exchange the selector with 0, scan each word it names for pending and
+ * unmasked ports, clear their pending bits and count them.
+ */
+#ifndef GUEST_EVTCHN_H
+#define GUEST_EVTCHN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "xen.h"
+
+/* After xen.h, which picks the interface version the headers follow. */
+#include <xen/event_channel.h>
+#include <xen/hvm/hvm_op.h>
+#include <xen/hvm/params.h>
+
+#define EVTCHN_PENDING_OFF	0x800
+#define EVTCHN_MASK_COMPAT	0x880
+#define EVTCHN_MASK_NATIVE	0xa00
+#define EVTCHN_SEL_COMPAT	4
+#define EVTCHN_SEL_NATIVE	8
+#define EVTCHN_PORTS_COMPAT	1024
+#define EVTCHN_PORTS_NATIVE	4096
+
+/*
+ * Vectors the IDT has stubs for that push no error code, all >= 0x10 as
+ * both hypervisors require.  The APIC timer uses 31 (apic.c).
+ */
+#define EVTCHN_CALLBACK_VECTOR	28
+#define EVTCHN_UPCALL_VECTOR	27
+
+/* Ports the upcall handlers count one by one; higher ones go to "other". */
+#define EVTCHN_TRACKED		4096
+
+struct evtchn_layout {
+	unsigned int bits;	/* bits per word: 32 or 64 */
+	unsigned int ports;	/* 1024 or 4096 */
+	unsigned int mask;	/* offset of evtchn_mask in shared_info */
+	unsigned int sel;	/* offset of evtchn_pending_sel in vcpu_info */
+};
+
+extern const struct evtchn_layout evtchn_compat, evtchn_native;
+
+/* The layout of this build's own word size. */
+const struct evtchn_layout *evtchn_own_layout(void);
+
+/* What the upcall handlers saw; evtchn_reset_seen() zeroes it. */
+struct evtchn_seen {
+	unsigned int callbacks;	/* global callback vector entries */
+	unsigned int upcalls;	/* per-vCPU vector entries */
+	unsigned int events;	/* ports taken, in all */
+	unsigned int other;	/* ports >= EVTCHN_TRACKED */
+	unsigned int empty;	/* entries that found no port */
+	uint8_t count[EVTCHN_TRACKED];	/* per port, saturating at 255 */
+	uint32_t last;		/* the last port taken */
+};
+
+extern volatile struct evtchn_seen evtchn_seen;
+void evtchn_reset_seen(void);
+
+/*
+ * Point the library at shared_info (mapped by the caller) and vCPU 0's
+ * vcpu_info, in @layout.  evtchn_set_layout() changes only the layout,
+ * after a latch change.
+ */
+void evtchn_attach(void *shinfo, void *vcpu_info,
+		   const struct evtchn_layout *layout);
+void evtchn_set_layout(const struct evtchn_layout *layout);
+const struct evtchn_layout *evtchn_layout(void);
+
+/* The bits of port @port, in the current layout. */
+bool evtchn_pending(uint32_t port);
+bool evtchn_masked(uint32_t port);
+void evtchn_mask(uint32_t port);
+void evtchn_unmask_bit(uint32_t port);
+void evtchn_clear_pending(uint32_t port);
+bool evtchn_sel_bit(unsigned int word);
+uint64_t evtchn_sel_word(void);
+uint8_t evtchn_upcall_pending(void);
+
+/* Raw access in a given layout, for checks across a latch change. */
+bool evtchn_test_at(unsigned int off, uint32_t bit);
+void evtchn_set_at(unsigned int off, uint32_t bit);
+uint64_t evtchn_sel_in(const struct evtchn_layout *l);
+
+/*
+ * No port pending, every port unmasked (both layouts' arrays), no selector
+ * in either layout, upcall_pending 0: the start of a check.
+ */
+void evtchn_clear_all(void);
+
+/* The 2-level scan; returns the ports taken. */
+unsigned int evtchn_scan(void);
+
+/* Install the handlers and tell the hypervisor about them. */
+long evtchn_set_callback_vector(void);
+long evtchn_set_upcall_vector(uint32_t vcpu, uint8_t vector);
+
+/* Hypercall wrappers; they return Xen's codes. */
+long evtchn_op(unsigned int cmd, void *arg);
+long evtchn_port_op(unsigned int cmd, uint32_t port);
+long evtchn_bind_ipi(uint32_t vcpu, uint32_t *port);
+long evtchn_bind_virq(uint32_t virq, uint32_t vcpu, uint32_t *port);
+long evtchn_send(uint32_t port);
+long evtchn_close(uint32_t port);
+long evtchn_unmask(uint32_t port);
+
+/* A 32-bit caller's deadline is EBX (low) and ECX (high). */
+long xen_set_timer_op(uint64_t when);
+
+/*
+ * Wait in HLT with interrupts on (the APIC timer wakes it every ms) until
+ * @port is pending or taken by a handler, or the clock passes @limit.
+ * @clock reads the Xen clock; *@when gets the time it stopped.
+ */
+bool evtchn_wait(uint32_t port, uint64_t (*clock)(void), uint64_t limit,
+		 uint64_t *when);
+
+#endif /* GUEST_EVTCHN_H */
