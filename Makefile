@@ -106,7 +106,7 @@ series-check: deps
 debug-matrix: deps userspace
 	./run.sh -j 2 --host stock-6.12-debug,patched-6.12-debug
 
-# Which of the reference's 40 Xen-ABI assertions the last run checked.
+# Which of the references' 80 numbered assertions the last run checked.
 coverage:
 	tools/coverage.py
 

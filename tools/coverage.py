@@ -1,6 +1,9 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
-"""Which of the reference's numbered Xen-ABI assertions a run checked.
+"""Which of the references' numbered assertions a run checked.
+
+Assertions 1-40 are the runstate/hypercall-page/word-size reference's,
+41-80 the event-channel, timer, poll and vcpu_time_info reference's.
 
 The guest prints "# xen-abi: N" just before the result line of a check that
 implements assertion N.  This reads a run directory (default
@@ -13,6 +16,7 @@ import os
 import sys
 
 TOTAL = 80
+EVENTS_FIRST = 41
 
 
 def scan(rundir):
@@ -67,6 +71,9 @@ def main(argv):
         print("%-4d %-7d %s" % (n, len(cs), "  ".join("%-14s" % c for c in cells)))
     print("%d of %d assertions checked; not checked: %s" %
           (TOTAL - len(missing), TOTAL, " ".join(map(str, missing)) or "none"))
+    events = [n for n in range(EVENTS_FIRST, TOTAL + 1) if n not in missing]
+    print("event channels, timers, poll, vcpu_time_info (#%d-#%d): %d checked" %
+          (EVENTS_FIRST, TOTAL, len(events)))
     return 0
 
 
