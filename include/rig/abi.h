@@ -91,4 +91,10 @@ enum rig_vmm_exit {
  */
 #define RIG_INIT_GRACE_SEC	10
 
+/*
+ * kvm.tsc_tolerance_ppm as init sets it before the first VM: 1%, the most
+ * the host's refined TSC calibration moves from its first one (init.c).
+ */
+#define RIG_TSC_TOLERANCE_PPM	10000
+
 #endif /* RIG_ABI_H */

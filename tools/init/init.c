@@ -181,6 +181,43 @@ static void query_kvm(char *buf, size_t len)
 	close(fd);
 }
 
+/*
+ * KVM snapshots the host's TSC frequency when it initialises and gives
+ * every new vCPU that frequency.  An emulated host calibrates its TSC
+ * noisily at boot and refines the figure a second later; when the two
+ * differ by more than kvm.tsc_tolerance_ppm (250), vCPU creation asks for
+ * TSC scaling the emulated SVM does not have ("user requested TSC rate
+ * below hardware speed"), and from then on the guest's pvclock runs
+ * seconds ahead of the clock KVM's Xen timers and SCHEDOP_poll use: a
+ * timer due in 20 ms fires seconds late.  The refinement never moves the
+ * figure by more than 1%, so accepting that keeps one clock for both.
+ * Returns the tolerance in force, or -1 where KVM has no such parameter.
+ */
+static long set_tsc_tolerance(void)
+{
+	const char *path = "/sys/module/kvm/parameters/tsc_tolerance_ppm";
+	char buf[32];
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		n = snprintf(buf, sizeof(buf), "%d", RIG_TSC_TOLERANCE_PPM);
+		if (write(fd, buf, n) != n)
+			say("@@rig error cannot set %s: %s", path, strerror(errno));
+		close(fd);
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	return strtol(buf, NULL, 10);
+}
+
 /* Seconds since the kernel started, for the boot-time figure. */
 static const char *uptime(void)
 {
@@ -343,7 +380,8 @@ int main(void)
 
 	uname(&u);
 	query_kvm(kvm, sizeof(kvm));
-	say("@@rig host-begin release=%s %s uptime=%s", u.release, kvm, uptime());
+	say("@@rig host-begin release=%s %s tsc_tolerance_ppm=%ld uptime=%s",
+	    u.release, kvm, set_tsc_tolerance(), uptime());
 	drain_kmsg("boot");
 
 	plan = fopen(plan_path, "r");
