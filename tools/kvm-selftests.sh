@@ -8,14 +8,17 @@
 # and stock-6.12): the series must not break what KVM's maintainers test.
 #
 # For each host the selftests are built, statically, from the host's cached
-# source tree (~/.cache/gpc-rig/trees/HOST/src, made by build-kernel.sh)
-# against that tree's own uapi headers (make headers, into a scratch output
-# directory: the tree itself is only read), put into an initramfs with a
-# small /init (tools/kselftest/init.c) and booted on the host's cached
-# kernel (run.sh --print-kernel HOST) under QEMU, as the rig's boots are.
-# A test passes when it exits 0 and the host kernel logged no splat; a
-# kselftest skip (exit 4) is a failure here, since every host of the matrix
-# has the capabilities these tests need.
+# source tree (~/.cache/gpc-rig/trees/HOST/src, made by build-kernel.sh):
+# the part of it they need is copied to a scratch directory (the tree is
+# only read) and brought to the host's series, their uapi headers made
+# there (make headers), and the tests put into an initramfs with a small
+# /init (tools/kselftest/init.c) and booted on the host's cached kernel
+# (run.sh --print-kernel HOST) under QEMU, as the rig's boots are.
+# A test passes when it exits 0, its verbose output shows each of its
+# stages (xen_shinfo_test leaves some out, and still exits 0, when KVM
+# lacks a capability) and the host kernel logged no splat; a kselftest
+# skip (exit 4) is a failure here, since every host of the matrix has the
+# capabilities these tests need.
 #
 # The logs go to DIR/HOST.serial.log and DIR/HOST.kernel.log (default
 # results/selftests).  Exit status: 0 when every test passed on every host,
@@ -46,12 +49,12 @@ while [ $# -gt 0 ]; do
 	--host) hosts=$2; shift 2 ;;
 	--out) out=$2; shift 2 ;;
 	--timeout) timeout=$2; shift 2 ;;
-	-h|--help) sed -n '4,23s/^# \{0,1\}//p' "$0"; exit 0 ;;
+	-h|--help) sed -n '4,26s/^# \{0,1\}//p' "$0"; exit 0 ;;
 	*) die "unknown argument '$1' (usage: $0 [--host NAMES] [--out DIR] [--timeout SEC])" ;;
 	esac
 done
 
-for tool in make gcc cpio readelf flock; do
+for tool in make gcc cpio readelf flock git python3; do
 	command -v "$tool" >/dev/null || die "$tool is not installed"
 done
 
@@ -62,26 +65,80 @@ mkdir -p "$out"
 gcc -static -O2 -Wall -Wextra -Werror -o "$work/init" "$here/kselftest/init.c" ||
 	die "building tools/kselftest/init.c failed"
 
-# build HOST DIR: the selftests of HOST's tree into DIR/kvm.
+# What of a tree the two selftests and their uapi headers are made from,
+# and the same as git apply patterns.
+subset=(Makefile Kbuild Kconfig arch/Kconfig arch/x86 include scripts tools usr)
+subset_include=(--include=Makefile --include=Kbuild --include=Kconfig
+	--include=arch/Kconfig --include='arch/x86/*' --include='include/*'
+	--include='scripts/*' --include='tools/*' --include='usr/*')
+
+# series_patches HOST: HOST's patches, in order, one path a line.
+series_patches() {
+	local host_series p _
+
+	eval "$(python3 "$here/matrix.py" host "$1")" || die "$1: not a host of the matrix"
+	case $host_series in ''|none) return 0 ;; esac
+	[ -f "$top/$host_series" ] || die "$1: no series file $host_series"
+	while read -r p _; do
+		case $p in ''|'#'*) continue ;; esac
+		[ -f "$top/$(dirname "$host_series")/$p" ] || die "$1: $host_series: no patch $p"
+		echo "$top/$(dirname "$host_series")/$p"
+	done < "$top/$host_series"
+}
+
+# sources HOST DIR: DIR/src, the subset of HOST's cached tree with HOST's
+# series applied.  The cache is shared: another clone's series may be on
+# the tree now (build-kernel.sh brings the tree to each build's series,
+# and the kernel it built for ours stays cached), so the copy is brought
+# back to ours with the patches' parts in the subset.
+sources() {
+	local host=$1 dir=$2 tree=$cache/trees/$1 applied=() patches=() common=0 i list
+
+	# In a subshell, where die cannot end the script: the list first.
+	list=$(series_patches "$host") || exit 2
+	[ -z "$list" ] || mapfile -t patches <<< "$list"
+	mkdir -p "$dir/src" "$dir/applied"
+	# build-kernel.sh holds this lock while it patches or builds the tree.
+	# shellcheck disable=SC2016 # expanded by the inner shell
+	flock "$tree.lock" sh -c 'tree=$1 dir=$2; shift 2
+		cd "$tree/src" && cp -a --parents "$@" "$dir/src/" &&
+		{ [ ! -d "$tree/applied" ] || cp -a "$tree/applied/." "$dir/applied/"; }' \
+		sh "$tree" "$dir" "${subset[@]}" ||
+		die "$host: copying $tree/src failed"
+	mapfile -t applied < <(find "$dir/applied" -mindepth 1 -maxdepth 1 -printf "%f\n" | LC_ALL=C sort)
+	while [ $common -lt ${#applied[@]} ] && [ $common -lt ${#patches[@]} ] &&
+	      cmp -s "$dir/applied/${applied[$common]}" "${patches[$common]}"; do
+		common=$((common + 1))
+	done
+	if [ $common != ${#applied[@]} ] || [ $common != ${#patches[@]} ]; then
+		say "$host: the cached tree has ${#applied[@]} patches applied, the series ${#patches[@]}: the copy gets the series"
+	fi
+	for ((i = ${#applied[@]} - 1; i >= common; i--)); do
+		(cd "$dir/src" && git apply -R "${subset_include[@]}" "$dir/applied/${applied[$i]}") \
+			>> "$dir/build.log" 2>&1 ||
+			die "$host: reverting ${applied[$i]} in the copy failed (see $dir/build.log)"
+	done
+	for ((i = common; i < ${#patches[@]}; i++)); do
+		(cd "$dir/src" && git apply "${subset_include[@]}" "${patches[$i]}") \
+			>> "$dir/build.log" 2>&1 ||
+			die "$host: applying $(basename "${patches[$i]}") to the copy failed"
+	done
+}
+
+# build HOST DIR: the selftests of DIR/src into DIR/kvm.
 build() {
-	local host=$1 dir=$2 tree=$cache/trees/$1/src
-	local kvm=$tree/tools/testing/selftests/kvm log=$2/build.log
+	local host=$1 dir=$2 kvm=$2/src/tools/testing/selftests/kvm log=$2/build.log
 	local targets=() t
 
 	for t in "${tests[@]}"; do
 		targets+=("$dir/kvm/$t")
 	done
 	mkdir -p "$dir/obj" "$dir/kvm"
-	# build-kernel.sh holds this lock while it patches or builds the tree.
-	# TMPOUT keeps the Makefile's compiler probes out of the tree.
-	# shellcheck disable=SC2016 # expanded by the inner shell
-	if ! flock "$cache/trees/$host.lock" sh -c '
-		tree=$1 dir=$2 kvm=$3; shift 3
-		make -C "$tree" O="$dir/obj" ARCH=x86_64 headers &&
-		make -C "$kvm" OUTPUT="$dir/kvm" TMPOUT="$dir/tmpout" \
+	# TMPOUT keeps the Makefile's compiler probes out of the source.
+	if ! { make -C "$dir/src" O="$dir/obj" ARCH=x86_64 headers &&
+	       make -C "$kvm" OUTPUT="$dir/kvm" TMPOUT="$dir/tmpout" \
 			LINUX_HDR_PATH="$dir/obj/usr/include/" EXTRA_CFLAGS=-static \
-			-j"$(nproc)" "$@"' sh "$tree" "$dir" "$kvm" "${targets[@]}" \
-			> "$log" 2>&1; then
+			-j"$(nproc)" "${targets[@]}"; } >> "$log" 2>&1; then
 		cp "$log" "$out/$host.build.log"
 		die "$host: building the selftests failed (see $out/$host.build.log)"
 	fi
@@ -166,6 +223,7 @@ for host in "${host_list[@]}"; do
 		die "$host: no kernel (./run.sh --print-kernel $host failed)"
 	[ -f "$kernel" ] || die "$host: no kernel image $kernel"
 	say "$host: building ${tests[*]}"
+	sources "$host" "$dir"
 	build "$host" "$dir"
 	initramfs "$dir"
 	say "$host: booting $kernel"
