@@ -9,7 +9,8 @@ N ?= 20
 
 .PHONY: all userspace guest vmm init deps kernels run test unit-test \
 	logcheck-test tools-test driver-test runner-test smoke matrix iso-test fuzz fuzz-regress \
-	faults-test images bisect bisect-test series-check debug-matrix coverage lint bench soak clean
+	faults-test images bisect bisect-test series-check debug-matrix coverage lint bench soak clean \
+	selftests selftests-test
 
 all: userspace
 
@@ -68,6 +69,17 @@ fuzz-regress:
 faults-test: userspace
 	tests/faults/run.sh
 
+# The kernel's own x86_64/xen_shinfo_test and xen_vmcall_test, built from
+# the hosts' cached trees and booted on their cached kernels
+# (make selftests [HOSTS=patched-6.12,stock-6.12]); about 90 s, so not in
+# `make test`.  Logs in results/selftests/.
+selftests: deps
+	tools/kvm-selftests.sh $(if $(HOSTS),--host $(HOSTS))
+
+# Its error paths, without a kernel.
+selftests-test:
+	tests/kselftest/run.sh
+
 lint:
 	shellcheck run.sh tools/*.sh tests/*.sh tests/*/*.sh tests/runner/fake-qemu \
 		tests/faults/fill-qemu .ci/run
@@ -82,7 +94,7 @@ matrix: deps userspace
 # Every suite runs even when one fails; the last line adds them up.
 test: deps userspace
 	tests/run-all.sh lint unit-test fuzz-regress logcheck-test tools-test driver-test runner-test \
-		lava-test \
+		lava-test selftests-test \
 		matrix iso-test bisect-test faults-test
 
 images: deps userspace

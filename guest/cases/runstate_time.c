@@ -46,16 +46,37 @@ static void check_samples(bool have_clock)
 {
 	struct rs_snapshot prev, s;
 	unsigned int i, bad_state = 0, bad_order = 0, bad_clock = 0, bad_runnable = 0;
-	uint64_t now = 0, clock_entry = 0;
+	unsigned int bad_near = 0, bad_sum = 0, halted = 0;
+	uint64_t now = 0, clock_entry = 0, t0 = 0;
+	char near_why[96] = "", sum_why[96] = "", why[96];
 
 	read_area(&prev);
 	rs_invariant(&prev, "first read");
 	for (i = 0; i < SAMPLES; i++) {
-		if (i % 5 == 4)
+		bool halt = i % 5 == 4;
+
+		if (halt) {
+			t0 = xen_clock_ns();
 			halt_at_least(1);
+		}
 		force_update(0);
 		read_area(&s);
 		now = xen_clock_ns();
+
+		/*
+		 * Only after a halt: Xen changes state (and entry time) on the
+		 * wake-up, not on an exit to the VMM.
+		 */
+		if (have_clock && halt) {
+			halted++;
+			rs_clock_reference(&s, t0, now);
+			if (!rs_entry_near_clock(&s, t0, now, why, sizeof(why)) &&
+			    !bad_near++)
+				str_copy(near_why, why, sizeof(near_why));
+		}
+		if (have_clock && !rs_sum_le_clock(&s, why, sizeof(why)) &&
+		    !bad_sum++)
+			str_copy(sum_why, why, sizeof(sum_why));
 
 		if (!rs_valid(&s) && !bad_state++)
 			rs_dump("not running", &s);
@@ -91,6 +112,20 @@ static void check_samples(bool have_clock)
 		report_info("%u of %u reads ahead; first: entry %llu, clock %llu",
 			    bad_clock, SAMPLES, (unsigned long long)clock_entry,
 			    (unsigned long long)now);
+	}
+	xabi(15);
+	if (!have_clock) {
+		report_skip("no Xen clock", "time_entry_near_xen_clock");
+	} else if (!report(!bad_near, "time_entry_near_xen_clock")) {
+		report_info("%u of %u reads after a halt; first: %s", bad_near,
+			    halted, near_why);
+	}
+	xabi(13);
+	if (!have_clock) {
+		report_skip("no Xen clock", "time_sum_le_xen_clock");
+	} else if (!report(!bad_sum, "time_sum_le_xen_clock")) {
+		report_info("%u of %u reads; first: %s", bad_sum, SAMPLES,
+			    sum_why);
 	}
 }
 
@@ -153,7 +188,7 @@ static void case_runstate_time(const struct guest_config *cfg)
 		return;
 	}
 
-	ret = xen_shared_info_setup();
+	ret = rs_clock_setup();
 	if (!report(ret == 0, "time_xen_clock_setup"))
 		report_info("xen_shared_info_setup() returned %ld", ret);
 	have_clock = ret == 0 && xen_clock_ns() != 0;
@@ -170,6 +205,8 @@ static void case_runstate_time(const struct guest_config *cfg)
 	check_samples(have_clock);
 	check_halt_advance();
 	check_halt_blocked();
+	rs_report_clock_reference("time_runstate_clock_is_xen_clock");
+	rs_report_clock_margins();
 	rs_report_invariant("time_invariant_constant");
 }
 DEFINE_CASE("runstate-time", case_runstate_time);
