@@ -457,9 +457,9 @@ static void test_time_area(void **state)
 }
 
 /*
- * 32 bytes that cross a page: KVM would refuse them, Xen writes both
- * pages; the old area stays and KVM is not asked.  The last 32 bytes of a
- * page fit.
+ * 32 bytes that cross a page: Xen writes both pages and no longer the old
+ * area; KVM would refuse them and keep the old one, so the VMM unregisters
+ * KVM's area instead.  The last 32 bytes of a page fit.
  */
 static void test_time_area_page_crossing(void **state)
 {
@@ -467,71 +467,114 @@ static void test_time_area_page_crossing(void **state)
 	static const uint64_t crossing[] = { 0x3fe1, 0x3ff8, 0x3fff };
 	unsigned int i;
 
-	put64(f, ARG, 0x2000);
-	vcpu_op(f, true, VCPUOP_register_vcpu_time_memory_area, 0, ARG);
 	for (i = 0; i < 3; i++) {
+		put64(f, ARG, 0x2000);
+		vcpu_op(f, true, VCPUOP_register_vcpu_time_memory_area, 0, ARG);
+		assert_true(f->env.st.time_area_set);
 		put64(f, ARG, crossing[i]);
 		assert_int_equal(vcpu_op(f, true,
 					 VCPUOP_register_vcpu_time_memory_area,
 					 0, ARG), 0);
 		assert_non_null(strstr(f->line, "crosses a page"));
+		assert_int_equal(f->kvm.nr_vcpu_set, 2 * (i + 1));
+		assert_vcpu_set(f, 2 * i + 1,
+				KVM_XEN_VCPU_ATTR_TYPE_VCPU_TIME_INFO,
+				KVM_XEN_INVALID_GPA);
+		assert_false(f->env.st.time_area_set);
 	}
-	assert_int_equal(f->kvm.nr_vcpu_set, 1);
-	assert_true(f->env.st.time_area_set);
-	assert_int_equal(f->env.st.time_area_gpa, 0x2000);
 	put32(f, ARG, 0x3fe0);
 	assert_int_equal(vcpu_op(f, false, VCPUOP_register_vcpu_time_memory_area,
 				 0, ARG), 0);
-	assert_vcpu_set(f, 1, KVM_XEN_VCPU_ATTR_TYPE_VCPU_TIME_INFO, 0x3fe0);
+	assert_vcpu_set(f, 6, KVM_XEN_VCPU_ATTR_TYPE_VCPU_TIME_INFO, 0x3fe0);
 	/* the last 32 bytes of RAM */
 	put64(f, ARG, RAM_SIZE - 32);
 	assert_int_equal(vcpu_op(f, true, VCPUOP_register_vcpu_time_memory_area,
 				 0, ARG), 0);
-	assert_vcpu_set(f, 2, KVM_XEN_VCPU_ATTR_TYPE_VCPU_TIME_INFO,
+	assert_vcpu_set(f, 7, KVM_XEN_VCPU_ATTR_TYPE_VCPU_TIME_INFO,
 			RAM_SIZE - 32);
+	assert_int_equal(f->env.st.time_area_gpa, RAM_SIZE - 32);
 }
 
-/* Any failure keeps the old registration: unmapped, not RAM, KVM's error. */
-static void test_time_area_keeps_old(void **state)
+/*
+ * An address Xen cannot write yet replaces the old one all the same: not
+ * mapped, not RAM, a hole, or one KVM fails.  KVM is given no GPA it
+ * cannot write (on -EFAULT it would keep its cache there), and its area is
+ * unregistered, so that the old one is written no more.
+ */
+static void test_time_area_replaces_old(void **state)
 {
 	struct fixture *f = *state;
+	unsigned int n = 0;
 
+	/* a VA the guest has not mapped: KVM_TRANSLATE fails */
 	put64(f, ARG, 0x2000);
 	vcpu_op(f, true, VCPUOP_register_vcpu_time_memory_area, 0, ARG);
-	assert_int_equal(f->kvm.nr_vcpu_set, 1);
-
-	/* a VA the guest has not mapped: KVM is not asked */
+	assert_vcpu_set(f, n++, KVM_XEN_VCPU_ATTR_TYPE_VCPU_TIME_INFO, 0x2000);
 	fake_unmap(&f->kvm, 0x80000000);
 	put64(f, ARG, 0x80000010);
 	assert_int_equal(vcpu_op(f, true, VCPUOP_register_vcpu_time_memory_area,
 				 0, ARG), 0);
-	assert_int_equal(f->kvm.nr_vcpu_set, 1);
-	/* beyond RAM or in a hole: KVM would drop the old one for it */
+	assert_non_null(strstr(f->line, "writes once it is mapped"));
+	assert_vcpu_set(f, n++, KVM_XEN_VCPU_ATTR_TYPE_VCPU_TIME_INFO,
+			KVM_XEN_INVALID_GPA);
+	assert_false(f->env.st.time_area_set);
+
+	/* beyond RAM, and in a hole: KVM is not given the GPA */
+	put64(f, ARG, 0x2000);
+	vcpu_op(f, true, VCPUOP_register_vcpu_time_memory_area, 0, ARG);
+	n++;
 	put64(f, ARG, RAM_SIZE + 0x1000);
 	assert_int_equal(vcpu_op(f, true, VCPUOP_register_vcpu_time_memory_area,
 				 0, ARG), 0);
-	assert_non_null(strstr(f->line, "not RAM: the old area stays"));
+	assert_non_null(strstr(f->line, "not RAM"));
+	assert_vcpu_set(f, n++, KVM_XEN_VCPU_ATTR_TYPE_VCPU_TIME_INFO,
+			KVM_XEN_INVALID_GPA);
 	f->layout.holes[0] = (struct mem_range){ 0x40000, 0x10000 };
 	f->layout.nr_holes = 1;
+	put64(f, ARG, 0x2000);
+	vcpu_op(f, true, VCPUOP_register_vcpu_time_memory_area, 0, ARG);
+	n++;
 	put64(f, ARG, 0x40020);
 	assert_int_equal(vcpu_op(f, true, VCPUOP_register_vcpu_time_memory_area,
 				 0, ARG), 0);
-	assert_int_equal(f->kvm.nr_vcpu_set, 1);
+	assert_vcpu_set(f, n++, KVM_XEN_VCPU_ATTR_TYPE_VCPU_TIME_INFO,
+			KVM_XEN_INVALID_GPA);
+	assert_int_equal(f->kvm.nr_vcpu_set, n);
 
-	/* KVM failing anyway: the old one is put back */
+	/* KVM failing anyway: its cache is taken down */
+	put64(f, ARG, 0x2000);
+	vcpu_op(f, true, VCPUOP_register_vcpu_time_memory_area, 0, ARG);
+	n++;
+	assert_true(f->env.st.time_area_set);
 	f->kvm.vcpu_set_ret[KVM_XEN_VCPU_ATTR_TYPE_VCPU_TIME_INFO] = -EFAULT;
 	put64(f, ARG, 0x5000);
 	assert_int_equal(vcpu_op(f, true, VCPUOP_register_vcpu_time_memory_area,
 				 0, ARG), 0);
-	assert_int_equal(f->kvm.nr_vcpu_set, 3);
-	assert_vcpu_set(f, 1, KVM_XEN_VCPU_ATTR_TYPE_VCPU_TIME_INFO, 0x5000);
-	assert_vcpu_set(f, 2, KVM_XEN_VCPU_ATTR_TYPE_VCPU_TIME_INFO, 0x2000);
-	assert_int_equal(f->env.st.time_area_gpa, 0x2000);
-	/* ... or none, if there was none */
-	f->env.st.time_area_set = false;
-	vcpu_op(f, true, VCPUOP_register_vcpu_time_memory_area, 0, ARG);
-	assert_vcpu_set(f, 4, KVM_XEN_VCPU_ATTR_TYPE_VCPU_TIME_INFO,
+	assert_vcpu_set(f, n++, KVM_XEN_VCPU_ATTR_TYPE_VCPU_TIME_INFO, 0x5000);
+	assert_vcpu_set(f, n++, KVM_XEN_VCPU_ATTR_TYPE_VCPU_TIME_INFO,
 			KVM_XEN_INVALID_GPA);
+	assert_int_equal(f->kvm.nr_vcpu_set, n);
+	/* the fake refused the unregistration too: the record stays */
+	assert_true(f->env.st.time_area_set);
+	assert_int_equal(f->env.st.time_area_gpa, 0x2000);
+}
+
+/* A registration that works after one that did not is KVM's again. */
+static void test_time_area_after_failure(void **state)
+{
+	struct fixture *f = *state;
+
+	fake_unmap(&f->kvm, 0x80000000);
+	put64(f, ARG, 0x80000010);
+	assert_int_equal(vcpu_op(f, true, VCPUOP_register_vcpu_time_memory_area,
+				 0, ARG), 0);
+	assert_false(f->env.st.time_area_set);
+	put32(f, ARG, 0x3000);
+	assert_int_equal(vcpu_op(f, false, VCPUOP_register_vcpu_time_memory_area,
+				 0, ARG), 0);
+	assert_vcpu_set(f, 1, KVM_XEN_VCPU_ATTR_TYPE_VCPU_TIME_INFO, 0x3000);
+	assert_true(f->env.st.time_area_set);
+	assert_int_equal(f->env.st.time_area_gpa, 0x3000);
 }
 
 /* Ring 3 asks nothing of KVM. */
@@ -580,7 +623,8 @@ int main(void)
 		T(test_vcpu_info_hole),
 		T(test_time_area),
 		T(test_time_area_page_crossing),
-		T(test_time_area_keeps_old),
+		T(test_time_area_replaces_old),
+		T(test_time_area_after_failure),
 		T(test_vcpu_cpl3),
 	};
 

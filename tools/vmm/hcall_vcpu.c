@@ -148,11 +148,14 @@ static int64_t register_runstate(struct hcall_env *env, const struct hcall *c,
 /*
  * VCPUOP_register_vcpu_time_memory_area: a linear address, 0 for none; a
  * 32-bit caller's handle is 4 bytes (compat_vcpu_op).  Xen answers 0 for
- * any address and writes the area through the page tables, across a page
- * if it must.  KVM takes one GPA whose 32 bytes fit a page, and on
- * -EFAULT (no memslot) drops the old area for the new one.  So the VMM
- * asks KVM only what it can take, keeps the old area otherwise, and puts
- * it back if KVM lost it anyway.
+ * any address, replaces the old handle with it and from then on writes
+ * only there, through the page tables, across a page if it must, and
+ * nothing while the address does not reach RAM.  KVM takes one GPA whose
+ * 32 bytes fit a page, refuses one that crosses (-EINVAL, keeping the old
+ * area), and on -EFAULT (no memslot) keeps its cache at the new GPA.  So
+ * the VMM gives KVM only an area it can write; for any other address it
+ * unregisters KVM's area, which is what the guest sees of Xen then: the
+ * old area written no more.
  */
 static int64_t register_time_area(struct hcall_env *env, const struct hcall *c,
 				  uint32_t vcpuid, uint64_t arg,
@@ -169,23 +172,19 @@ static int64_t register_time_area(struct hcall_env *env, const struct hcall *c,
 	}
 	hcall_describe(res, "vcpu_op(register_vcpu_time_memory_area, %u, va %#llx)",
 		       vcpuid, (unsigned long long)va);
-	if (!va) {
-		if (!hc_vcpu_set_gpa(env, res, KVM_XEN_VCPU_ATTR_TYPE_VCPU_TIME_INFO,
-				     KVM_XEN_INVALID_GPA))
-			st->time_area_set = false;
-		return 0;
-	}
+	if (!va)
+		goto unregister;
 	if (hc_translate(env, res, va, &gpa)) {
-		hcall_note(res, "Xen keeps the VA and writes once it is mapped; KVM keeps the old area");
-		return 0;
+		hcall_note(res, "Xen keeps the VA and writes once it is mapped; KVM cannot follow it");
+		goto unregister;
 	}
 	if ((gpa & (PAGE_SIZE - 1)) + size > PAGE_SIZE) {
-		hcall_note(res, "crosses a page, which KVM refuses: the old area stays; Xen writes both pages");
-		return 0;
+		hcall_note(res, "crosses a page, which KVM refuses; Xen writes both pages");
+		goto unregister;
 	}
 	if (!gmem_ptr(&env->mem, gpa, size)) {
-		hcall_note(res, "not RAM: the old area stays; Xen would write it once it is");
-		return 0;
+		hcall_note(res, "not RAM; Xen writes it once it is, KVM cannot follow it");
+		goto unregister;
 	}
 	if (!hc_vcpu_set_gpa(env, res, KVM_XEN_VCPU_ATTR_TYPE_VCPU_TIME_INFO,
 			     gpa)) {
@@ -193,10 +192,11 @@ static int64_t register_time_area(struct hcall_env *env, const struct hcall *c,
 		st->time_area_gpa = gpa;
 		return 0;
 	}
-	hcall_note(res, "the old area back");
-	hc_vcpu_set_gpa(env, res, KVM_XEN_VCPU_ATTR_TYPE_VCPU_TIME_INFO,
-			st->time_area_set ? st->time_area_gpa :
-					    KVM_XEN_INVALID_GPA);
+	/* KVM's cache may be left at the refused GPA: take it down. */
+unregister:
+	if (!hc_vcpu_set_gpa(env, res, KVM_XEN_VCPU_ATTR_TYPE_VCPU_TIME_INFO,
+			     KVM_XEN_INVALID_GPA))
+		st->time_area_set = false;
 	return 0;
 }
 
