@@ -115,6 +115,8 @@ long evtchn_bind_virq(uint32_t virq, uint32_t vcpu, uint32_t *port);
 long evtchn_send(uint32_t port);
 long evtchn_close(uint32_t port);
 long evtchn_unmask(uint32_t port);
+/* EVTCHNOP_alloc_unbound for DOMID_SELF, offered to @remote. */
+long evtchn_alloc_unbound(domid_t remote, uint32_t *port);
 
 /* A 32-bit caller's deadline is EBX (low) and ECX (high). */
 long xen_set_timer_op(uint64_t when);

@@ -339,3 +339,14 @@ bool evtchn_wait(uint32_t port, uint64_t (*clock)(void), uint64_t limit,
 	*when = clock();
 	return got;
 }
+
+long evtchn_alloc_unbound(domid_t remote, uint32_t *port)
+{
+	struct evtchn_alloc_unbound a = {
+		.dom = DOMID_SELF, .remote_dom = remote,
+	};
+	long ret = evtchn_op(EVTCHNOP_alloc_unbound, &a);
+
+	*port = ret ? 0 : a.port;
+	return ret;
+}
