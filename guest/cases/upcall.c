@@ -402,6 +402,25 @@ static void percpu_vector(void)
 	window(WINDOW_MS);
 	count_is(pv_entries, 0, "percpu_vector_unmask_none_while_upcall_pending");
 
+	/*
+	 * Xen's hvm_set_callback_via() asserts the upcall on every vCPU
+	 * whatever the callback: the per-vCPU vector, once.
+	 */
+	fresh();
+	{
+		struct xen_hvm_param p = {
+			.domid = DOMID_SELF, .index = HVM_PARAM_CALLBACK_IRQ,
+		};
+
+		ret = xen_hypercall(__HYPERVISOR_hvm_op, HVMOP_set_param,
+				    (unsigned long)&p, 0, 0, 0);
+	}
+	window(WINDOW_MS);
+	if (!report(ret == 0 && pv_entries == 1,
+		    "percpu_vector_injected_at_callback_param"))
+		report_info("set_param(CALLBACK_IRQ, 0) returned %ld, %u entries",
+			    ret, pv_entries);
+
 	fresh();
 	evtchn_mask(ipi);
 	send();
