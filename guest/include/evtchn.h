@@ -129,4 +129,20 @@ long xen_set_timer_op(uint64_t when);
 bool evtchn_wait(uint32_t port, uint64_t (*clock)(void), uint64_t limit,
 		 uint64_t *when);
 
+/*
+ * Wait up to @ms of the LAPIC timer (HLT with interrupts on, then off)
+ * for @port to be pending or taken by a handler.  The LAPIC timer runs on
+ * the host's clock, as KVM's Xen timer does; the Xen clock the guest
+ * reads need not keep pace with it on a loaded emulated host.
+ */
+bool evtchn_wait_ms(uint32_t port, unsigned int ms);
+
+/*
+ * Let the upcall in: HLT on the LAPIC timer, with interrupts on only
+ * there, until a handler has taken @port (< EVTCHN_TRACKED) once more or
+ * @ms pass.  Unlike "sti; nop; cli" it does not depend on the interrupt
+ * arriving at one instruction boundary.
+ */
+bool evtchn_take_ms(uint32_t port, unsigned int ms);
+
 #endif /* GUEST_EVTCHN_H */

@@ -350,3 +350,26 @@ long evtchn_alloc_unbound(domid_t remote, uint32_t *port)
 	*port = ret ? 0 : a.port;
 	return ret;
 }
+
+bool evtchn_wait_ms(uint32_t port, unsigned int ms)
+{
+	unsigned int before = port < EVTCHN_TRACKED ? evtchn_seen.count[port] : 0;
+
+	for (;;) {
+		if (evtchn_pending(port) ||
+		    (port < EVTCHN_TRACKED && evtchn_seen.count[port] != before))
+			return true;
+		if (!ms--)
+			return false;
+		apic_sleep_ms(1);
+	}
+}
+
+bool evtchn_take_ms(uint32_t port, unsigned int ms)
+{
+	unsigned int before = evtchn_seen.count[port];
+
+	while (evtchn_seen.count[port] == before && ms--)
+		apic_sleep_ms(1);
+	return evtchn_seen.count[port] != before;
+}
