@@ -115,6 +115,8 @@ long evtchn_bind_virq(uint32_t virq, uint32_t vcpu, uint32_t *port);
 long evtchn_send(uint32_t port);
 long evtchn_close(uint32_t port);
 long evtchn_unmask(uint32_t port);
+/* EVTCHNOP_alloc_unbound for DOMID_SELF, offered to @remote. */
+long evtchn_alloc_unbound(domid_t remote, uint32_t *port);
 
 /* A 32-bit caller's deadline is EBX (low) and ECX (high). */
 long xen_set_timer_op(uint64_t when);
@@ -126,5 +128,21 @@ long xen_set_timer_op(uint64_t when);
  */
 bool evtchn_wait(uint32_t port, uint64_t (*clock)(void), uint64_t limit,
 		 uint64_t *when);
+
+/*
+ * Wait up to @ms of the LAPIC timer (HLT with interrupts on, then off)
+ * for @port to be pending or taken by a handler.  The LAPIC timer runs on
+ * the host's clock, as KVM's Xen timer does; the Xen clock the guest
+ * reads need not keep pace with it on a loaded emulated host.
+ */
+bool evtchn_wait_ms(uint32_t port, unsigned int ms);
+
+/*
+ * Let the upcall in: HLT on the LAPIC timer, with interrupts on only
+ * there, until a handler has taken @port (< EVTCHN_TRACKED) once more or
+ * @ms pass.  Unlike "sti; nop; cli" it does not depend on the interrupt
+ * arriving at one instruction boundary.
+ */
+bool evtchn_take_ms(uint32_t port, unsigned int ms);
 
 #endif /* GUEST_EVTCHN_H */

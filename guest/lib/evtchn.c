@@ -339,3 +339,37 @@ bool evtchn_wait(uint32_t port, uint64_t (*clock)(void), uint64_t limit,
 	*when = clock();
 	return got;
 }
+
+long evtchn_alloc_unbound(domid_t remote, uint32_t *port)
+{
+	struct evtchn_alloc_unbound a = {
+		.dom = DOMID_SELF, .remote_dom = remote,
+	};
+	long ret = evtchn_op(EVTCHNOP_alloc_unbound, &a);
+
+	*port = ret ? 0 : a.port;
+	return ret;
+}
+
+bool evtchn_wait_ms(uint32_t port, unsigned int ms)
+{
+	unsigned int before = port < EVTCHN_TRACKED ? evtchn_seen.count[port] : 0;
+
+	for (;;) {
+		if (evtchn_pending(port) ||
+		    (port < EVTCHN_TRACKED && evtchn_seen.count[port] != before))
+			return true;
+		if (!ms--)
+			return false;
+		apic_sleep_ms(1);
+	}
+}
+
+bool evtchn_take_ms(uint32_t port, unsigned int ms)
+{
+	unsigned int before = evtchn_seen.count[port];
+
+	while (evtchn_seen.count[port] == before && ms--)
+		apic_sleep_ms(1);
+	return evtchn_seen.count[port] != before;
+}

@@ -216,6 +216,51 @@ static void test_callback_irq_refused(void **state)
 	assert_int_equal(f->kvm.nr_hvm_set, 1);
 }
 
+/*
+ * Xen's hvm_set_callback_via() asserts the event upcall on every vCPU
+ * whatever the new callback is: a per-vCPU upcall vector is injected once
+ * (into an enabled LAPIC), and nothing is injected without one.
+ */
+static void test_callback_irq_asserts_vcpu_vector(void **state)
+{
+	struct fixture *f = *state;
+	struct xen_hvm_evtchn_upcall_vector v = { .vcpu = 0, .vector = 0x1b };
+
+	f->kvm.lapic_enabled = 1;
+	hvm_param(f, DOMID_SELF, HVM_PARAM_CALLBACK_IRQ, 2ull << 56 | 0x1c);
+	assert_int_equal(hc(f, true, __HYPERVISOR_hvm_op, HVMOP_set_param,
+			    ARG, 0), 0);
+	assert_int_equal(f->kvm.nr_msis, 0);
+
+	memcpy(f->ram + ARG, &v, sizeof(v));
+	assert_int_equal(hc(f, true, __HYPERVISOR_hvm_op,
+			    HVMOP_set_evtchn_upcall_vector, ARG, 0), 0);
+	assert_int_equal(f->kvm.nr_msis, 1);
+
+	hvm_param(f, DOMID_SELF, HVM_PARAM_CALLBACK_IRQ, 0);
+	assert_int_equal(hc(f, true, __HYPERVISOR_hvm_op, HVMOP_set_param,
+			    ARG, 0), 0);
+	assert_int_equal(f->kvm.nr_msis, 2);
+	assert_int_equal(f->kvm.msis[1].vector, 0x1b);
+	assert_int_equal(f->kvm.msis[1].apic_id, 0);
+	assert_non_null(strstr(f->line,
+		"KVM_SIGNAL_MSI(apic 0, vector 0x1b) = delivered -> 0"));
+
+	/* a disabled LAPIC takes none (Xen 4.18) */
+	f->kvm.lapic_enabled = 0;
+	hvm_param(f, DOMID_SELF, HVM_PARAM_CALLBACK_IRQ, 2ull << 56 | 0x1c);
+	assert_int_equal(hc(f, true, __HYPERVISOR_hvm_op, HVMOP_set_param,
+			    ARG, 0), 0);
+	assert_int_equal(f->kvm.nr_msis, 2);
+
+	/* a refused callback changes nothing, so asserts nothing */
+	f->kvm.lapic_enabled = 1;
+	hvm_param(f, DOMID_SELF, HVM_PARAM_CALLBACK_IRQ, 2ull << 56 | 0x5);
+	assert_int_equal(hc(f, true, __HYPERVISOR_hvm_op, HVMOP_set_param,
+			    ARG, 0), -XEN_EINVAL);
+	assert_int_equal(f->kvm.nr_msis, 2);
+}
+
 /* KVM refusing a vector it should take: the guest is told. */
 static void test_callback_irq_kvm_error(void **state)
 {
@@ -380,6 +425,7 @@ int main(void)
 		T(test_callback_irq_vector),
 		T(test_callback_irq_refused),
 		T(test_callback_irq_kvm_error),
+		T(test_callback_irq_asserts_vcpu_vector),
 		T(test_params_store),
 		T(test_params_errors),
 		T(test_vm_assist),

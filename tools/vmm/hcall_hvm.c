@@ -66,6 +66,23 @@ static int64_t set_callback_irq(struct hcall_env *env, const struct hcall *c,
 	return 0;
 }
 
+/*
+ * Xen's hvm_set_callback_via() ends with hvm_assert_evtchn_irq() on every
+ * online vCPU, whatever the new callback: a vCPU with a per-vCPU upcall
+ * vector gets it injected once, pending events or not.  The global vector
+ * needs nothing here: KVM raises it on the next entry while upcall_pending
+ * is set.
+ */
+static void callback_changed(struct hcall_env *env, struct hcall_res *res)
+{
+	uint32_t vcpu;
+
+	if (!env->st.vcpu_upcall_vector)
+		return;
+	for (vcpu = 0; vcpu < HCALL_NR_VCPUS; vcpu++)
+		evtchn_assert_vector(env, res, vcpu);
+}
+
 static int64_t hvm_param(struct hcall_env *env, const struct hcall *c,
 			 bool set, uint64_t arg, struct hcall_res *res)
 {
@@ -95,6 +112,7 @@ static int64_t hvm_param(struct hcall_env *env, const struct hcall *c,
 
 			if (ret)
 				return ret;
+			callback_changed(env, res);
 		}
 		env->st.params[hp.index] = hp.value;
 		return 0;
