@@ -106,7 +106,7 @@ static void say_state(const char *what, unsigned int round, unsigned int bad)
 }
 
 struct tally {
-	unsigned int state_bad, upcall_bad, other;
+	unsigned int rounds, state_bad, upcall_bad, other;
 };
 
 /*
@@ -129,6 +129,7 @@ static void ipi_round(uint32_t ipi, bool bump, unsigned int round,
 
 	evtchn_clear_all();
 	evtchn_reset_seen();
+	t->rounds++;
 	if (bump && !bump_generation()) {
 		t->other++;
 		return;
@@ -163,6 +164,7 @@ static void timer_round(uint32_t timer, bool bump, unsigned int round,
 
 	evtchn_clear_all();
 	evtchn_reset_seen();
+	t->rounds++;
 	if (bump && !bump_generation()) {
 		t->other++;
 		return;
@@ -186,6 +188,9 @@ static void report_tally(const char *name, const struct tally *t)
 {
 	if (t->other)
 		report_info("%s: %u rounds could not be set up", name, t->other);
+	if (t->state_bad || t->upcall_bad)
+		report_info("%s: %u of %u rounds with the wrong state, %u without one upcall",
+			    name, t->state_bad, t->rounds, t->upcall_bad);
 	xabi(41);
 	xabi(53);
 	report(!t->state_bad && !t->other, "%s_selector_and_upcall_pending", name);
