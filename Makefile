@@ -9,7 +9,7 @@ N ?= 20
 
 .PHONY: all userspace guest vmm init deps kernels run test unit-test \
 	logcheck-test tools-test driver-test runner-test smoke matrix iso-test fuzz fuzz-regress \
-	faults-test images bisect bisect-test series-check debug-matrix coverage lint bench soak clean \
+	faults-test images bisect bisect-test broken-proof series-check debug-matrix coverage lint bench soak clean \
 	selftests selftests-test
 
 all: userspace
@@ -105,6 +105,13 @@ iso-test: userspace
 
 bisect-test: userspace
 	tests/bisect/run.sh
+
+# Deliberately wrong conversions of the series' no-change patches (0003,
+# 0004): each must make evtchn-slowpath FAIL, the real series PASS.  A
+# kernel build per break on a first run, cached after; too slow for test.
+# make broken-proof [BREAKS="0003-compat-always ..."] (tools/broken-proof.sh --list)
+broken-proof: deps userspace
+	tools/broken-proof.sh $(BREAKS)
 
 # make bisect HOST=patched-6.12 CASE=runstate-sweep-hvm64 [FIXED=1]
 bisect: deps userspace

@@ -338,9 +338,20 @@ static void case_evtchn(const struct guest_config *cfg)
 		cleared = now();
 		ret = evtchn_wait(timer, now, deadline + 3000 * MS, &when);
 		xabi(65);
-		if (!report(ret, "timer_armed_before_map_fires"))
+		if (!report(ret, "timer_armed_before_map_fires")) {
 			report_info("cleared %lld ns before the deadline, waited until %lld ns after",
 				    (long long)(deadline - cleared), (long long)(when - deadline));
+			/*
+			 * The clock the deadline came from: KVM's timer runs on
+			 * its own kvmclock, so a vcpu_time_info whose
+			 * tsc_timestamp is not the TSC the vCPU reads (the VMM's
+			 * hand-over note gives KVM's clock) puts it late.
+			 */
+			report_info("vcpu_time_info: system_time %llu at tsc %llu, TSC now %llu",
+				    (unsigned long long)time_area.system_time,
+				    (unsigned long long)time_area.tsc_timestamp,
+				    (unsigned long long)rdtsc());
+		}
 		xabi(65);
 		if (!report(!ret || when >= deadline,
 			    "timer_armed_before_map_not_early"))

@@ -282,6 +282,40 @@ static void test_timer_before_shinfo(void **state)
 	assert_true(f->env.st.timer.in_kvm);
 }
 
+/*
+ * The hand-over at the mapping reads KVM's timer back: still armed, with
+ * the distance to KVM's own clock, which is what shows a vcpu_time_info
+ * that runs ahead of KVM's clock; or fired at once; or no answer.
+ */
+static void test_timer_read_back(void **state)
+{
+	struct fixture *f = *state;
+
+	f->kvm.clock = NOW;
+	assert_int_equal(bind_virq(f, VIRQ_TIMER, 0), 1);
+	assert_int_equal(set_timer_op64(f, NOW + 2000 * MS), 0);
+	f->kvm.clock = NOW + 50 * MS;
+	f->kvm.timer.u.timer.port = 1;
+	f->kvm.timer.u.timer.expires_ns = NOW + 2000 * MS;
+	assert_int_equal(map_shinfo(f), 0);
+	assert_non_null(strstr(f->line,
+		"KVM_XEN_VCPU_GET_ATTR(TIMER) = 0: port 1, expires 7368721465, 1950000000 ns after KVM's clock 5418721465"));
+
+	/* a deadline KVM took for past: fired at once */
+	assert_int_equal(port_op(f, EVTCHNOP_close, 1), 0);
+	f->kvm.timer.u.timer.expires_ns = 0;
+	assert_int_equal(bind_virq(f, VIRQ_TIMER, 0), 1);
+	assert_non_null(strstr(f->line, "port 1, fired at once"));
+
+	/* no answer: said, and the timer is KVM's all the same */
+	assert_int_equal(port_op(f, EVTCHNOP_close, 1), 0);
+	f->env.st.timer.expires = NOW + 2000 * MS;
+	f->kvm.get_ret = -EINVAL;
+	assert_int_equal(bind_virq(f, VIRQ_TIMER, 0), 1);
+	assert_non_null(strstr(f->line, "KVM_XEN_VCPU_GET_ATTR(TIMER) = -EINVAL"));
+	assert_true(f->env.st.timer.in_kvm);
+}
+
 /* ------------------------------------------------------ periodic timer */
 
 static int64_t periodic(struct fixture *f, bool lm, uint64_t period)
@@ -390,6 +424,7 @@ int main(void)
 		T(test_bind_carries_expiry),
 		T(test_bind_timer_refused),
 		T(test_timer_before_shinfo),
+		T(test_timer_read_back),
 		T(test_periodic_codes),
 		T(test_periodic_timer),
 		T(test_domain_init),

@@ -101,6 +101,38 @@ static void periodic_update(struct hcall_env *env, struct hcall_res *res)
 }
 
 /*
+ * What KVM made of the deadline it was just handed: armed, and how far
+ * ahead of its own clock, or fired at once.  KVM runs the timer on its
+ * kvmclock (KVM_GET_CLOCK) while the guest computed the deadline from the
+ * vcpu_time_info KVM publishes, so a deadline that is far further ahead
+ * here than the guest asked for shows the two clocks apart (the guest
+ * would see its timer late by that much).
+ */
+static void timer_read_back(struct hcall_env *env, struct hcall_res *res)
+{
+	struct kvm_xen_vcpu_attr a = { .type = KVM_XEN_VCPU_ATTR_TYPE_TIMER };
+	uint64_t now;
+	int ret;
+
+	ret = env->ops->vcpu_get_attr(env->ops_ctx, &a);
+	if (ret) {
+		hcall_note(res, "KVM_XEN_VCPU_GET_ATTR(TIMER) = %s",
+			   host_errno_name(ret));
+		return;
+	}
+	if (!a.u.timer.expires_ns) {
+		hcall_note(res, "KVM_XEN_VCPU_GET_ATTR(TIMER) = 0: port %u, fired at once",
+			   a.u.timer.port);
+		return;
+	}
+	now = now_ns(env, res);
+	hcall_note(res, "KVM_XEN_VCPU_GET_ATTR(TIMER) = 0: port %u, expires %llu, %lld ns after KVM's clock %llu",
+		   a.u.timer.port, (unsigned long long)a.u.timer.expires_ns,
+		   (long long)(a.u.timer.expires_ns - now),
+		   (unsigned long long)now);
+}
+
+/*
  * Give KVM the timer on @port with the expiry the VMM kept; KVM fires an
  * expired one at once.
  */
@@ -122,6 +154,8 @@ static void timer_to_kvm(struct hcall_env *env, struct hcall_res *res,
 		return;
 	}
 	t->in_kvm = true;
+	if (t->expires)
+		timer_read_back(env, res);
 	t->expires = 0;
 }
 
