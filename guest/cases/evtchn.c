@@ -83,7 +83,7 @@ static bool before_shinfo(uint32_t *ipi, uint32_t *timer, uint64_t *deadline)
 	xabi(80);
 	check("set_timer_op_past_before_shared_info", xen_set_timer_op(1), 0);
 	/* #65: one still to come is the new port's, once KVM has it */
-	*deadline = now() + 2000 * MS;
+	*deadline = now() + 500 * MS;
 	check("set_timer_op_before_shared_info", xen_set_timer_op(*deadline), 0);
 	return true;
 }
