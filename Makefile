@@ -9,7 +9,7 @@ N ?= 20
 
 .PHONY: all userspace guest vmm init deps kernels run test unit-test \
 	logcheck-test tools-test driver-test runner-test smoke matrix iso-test fuzz fuzz-regress \
-	faults-test images bisect bisect-test broken-proof series-check debug-matrix coverage lint bench soak clean \
+	faults-test images bisect bisect-test broken-proof tsc-proof series-check debug-matrix coverage lint bench soak clean \
 	selftests selftests-test
 
 all: userspace
@@ -112,6 +112,11 @@ bisect-test: userspace
 # make broken-proof [BREAKS="0003-compat-always ..."] (tools/broken-proof.sh --list)
 broken-proof: deps userspace
 	tools/broken-proof.sh $(BREAKS)
+
+# Patch 0020 against a vCPU TSC multiplier of 0: stock-6.12 and
+# patched-6.12 with a skewed early TSC calibration (about a minute).
+tsc-proof: deps userspace
+	tools/tsc-proof.sh
 
 # make bisect HOST=patched-6.12 CASE=runstate-sweep-hvm64 [FIXED=1]
 bisect: deps userspace

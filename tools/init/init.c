@@ -190,19 +190,25 @@ static void query_kvm(char *buf, size_t len)
  * below hardware speed"), and from then on the guest's pvclock runs
  * seconds ahead of the clock KVM's Xen timers and SCHEDOP_poll use: a
  * timer due in 20 ms fires seconds late.  The refinement never moves the
- * figure by more than 1%, so accepting that keeps one clock for both.
+ * figure by more than 1%, so accepting that keeps one clock for both
+ * (host patch 0020 fixes what KVM does when it is not accepted).
  * Returns the tolerance in force, or -1 where KVM has no such parameter.
  */
 static long set_tsc_tolerance(void)
 {
 	const char *path = "/sys/module/kvm/parameters/tsc_tolerance_ppm";
+	const char *want = getenv("rig_tsc_tolerance_ppm");
 	char buf[32];
 	ssize_t n;
 	int fd;
 
 	fd = open(path, O_WRONLY | O_CLOEXEC);
 	if (fd >= 0) {
-		n = snprintf(buf, sizeof(buf), "%d", RIG_TSC_TOLERANCE_PPM);
+		/* rig_tsc_tolerance_ppm=250 keeps KVM's own (tools/tsc-proof.sh) */
+		if (want)
+			n = snprintf(buf, sizeof(buf), "%s", want);
+		else
+			n = snprintf(buf, sizeof(buf), "%d", RIG_TSC_TOLERANCE_PPM);
 		if (write(fd, buf, n) != n)
 			say("@@rig error cannot set %s: %s", path, strerror(errno));
 		close(fd);
