@@ -98,6 +98,29 @@ static void event(uint32_t port)
 	evtchn_clear_all();
 }
 
+/*
+ * The same event right after the host moved vcpu_info's page: KVM finds
+ * that cache invalid, keeps the selector in the vCPU and writes vcpu_info
+ * at the next entry (kvm_xen_inject_pending_events), a second path.
+ */
+static void event_after_move(uint32_t port)
+{
+	evtchn_clear_all();
+	if (!clean(vi_page, "moved_vcpu_info"))
+		return;
+	if (!report_need(rig_mem_move(RIG_GFN(vi_page)) == 0,
+			 "RIG_CMD_MEM_MOVE failed", "vcpu_info_move"))
+		return;
+	if (!report_need(evtchn_send(port) == 0, "EVTCHNOP_send failed",
+			 "moved_event_send"))
+		return;
+	if (!report_need(vi->evtchn_upcall_pending,
+			 "the event was not delivered", "moved_event_delivered"))
+		return;
+	dirty(vi_page, true, "event_after_move_marks_vcpu_info_dirty");
+	evtchn_clear_all();
+}
+
 static void pvclock(bool tsc_adjust)
 {
 	uint64_t va = (unsigned long)ti_page;
@@ -180,6 +203,7 @@ static void case_dirty_log(const struct guest_config *cfg)
 	controls();
 	runstate();
 	event(port);
+	event_after_move(port);
 	pvclock(tsc_adjust);
 	wallclock();
 	dirty(quiet_page, false, "untouched_frame_clean");

@@ -231,6 +231,15 @@ static void shared_info(uint32_t port)
 		return;
 	report(evtchn_pending(port), "shared_info_event_after_remap");
 	old_unchanged(sh_page, "shared_info_old_page_unchanged_after_remap");
+
+	/* Its contents dropped: the next event is in the fresh page. */
+	if (!report_need(rig_mem_discard(RIG_GFN(sh_page)) == 0,
+			 "RIG_CMD_MEM_DISCARD failed", "shared_info_discard"))
+		return;
+	if (!report_need(evtchn_send(port) == 0, "EVTCHNOP_send failed",
+			 "shared_info_send_discarded"))
+		return;
+	report(evtchn_pending(port), "shared_info_event_after_discard");
 	evtchn_clear_all();
 }
 
