@@ -80,22 +80,89 @@ static void runstate(void)
 	runstate_register(NULL);
 }
 
+/*
+ * Send an event on @port and read both frames' bits (after moving
+ * vcpu_info's page first if @move).  KVM also writes vcpu_info at any
+ * clock update (a vCPU moving between host CPUs asks for one), which marks
+ * it dirty whatever the event did: an attempt during which
+ * vcpu_info.time's version changed is made again.  0: read, 1: every
+ * attempt had a clock update, -1: the rig failed (reported).
+ */
+static int event_dirty(uint32_t port, bool move, uint32_t *dsh,
+		       uint32_t *dvi)
+{
+	const char *what = move ? "moved_event" : "event";
+	unsigned int tries;
+	uint32_t v;
+
+	for (tries = 0; tries < 10; tries++) {
+		evtchn_clear_all();
+		v = vi->time.version;
+		if (rig_dirty_test(RIG_GFN(sh_page)) == RIG_REFUSED ||
+		    rig_dirty_test(RIG_GFN(vi_page)) == RIG_REFUSED) {
+			report_error("RIG_CMD_DIRTY_TEST refused", "%s_clean", what);
+			return -1;
+		}
+		if (move && rig_mem_move(RIG_GFN(vi_page))) {
+			report_error("RIG_CMD_MEM_MOVE failed", "%s_move", what);
+			return -1;
+		}
+		if (evtchn_send(port)) {
+			report_error("EVTCHNOP_send failed", "%s_send", what);
+			return -1;
+		}
+		if (!evtchn_pending(port) || !vi->evtchn_upcall_pending) {
+			report_error("the event was not delivered",
+				     "%s_delivered", what);
+			return -1;
+		}
+		*dsh = rig_dirty_test(RIG_GFN(sh_page));
+		*dvi = rig_dirty_test(RIG_GFN(vi_page));
+		if (vi->time.version == v)
+			break;
+	}
+	evtchn_clear_all();
+	if (tries == 10)
+		return 1;
+	if (tries)
+		report_info("%s: %u attempts had a clock update", what, tries);
+	return 0;
+}
+
+static void dirty_answer(uint32_t r, const char *name)
+{
+	if (!report(r == 1, "%s", name))
+		report_info("%s: clean", name);
+}
+
+/*
+ * KVM's fast path, with both caches valid: turning the log on changed the
+ * memslots, which leaves the vcpu_info cache invalid until an update
+ * refreshes it, and the first event would take the deferred path of
+ * event_after_move() instead.  A first event makes the caches valid.
+ */
 static void event(uint32_t port)
 {
+	uint32_t dsh, dvi;
+	int ret;
+
 	evtchn_clear_all();
-	if (!clean(sh_page, "event_shared_info") ||
-	    !clean(vi_page, "event_vcpu_info"))
-		return;
 	if (!report_need(evtchn_send(port) == 0, "EVTCHNOP_send failed",
-			 "event_send"))
+			 "event_send_first"))
 		return;
-	/* Written, or the dirty bits would say nothing. */
-	if (!report_need(evtchn_pending(port) && vi->evtchn_upcall_pending,
-			 "the event was not delivered", "event_delivered"))
+	apic_sleep_ms(1);
+	ret = event_dirty(port, false, &dsh, &dvi);
+	if (ret < 0)
 		return;
-	dirty(sh_page, true, "event_marks_shared_info_dirty");
-	dirty(vi_page, true, "event_marks_vcpu_info_dirty");
-	evtchn_clear_all();
+	if (ret) {
+		report_skip("a clock update at every attempt",
+			    "event_marks_shared_info_dirty");
+		report_skip("a clock update at every attempt",
+			    "event_marks_vcpu_info_dirty");
+		return;
+	}
+	dirty_answer(dsh, "event_marks_shared_info_dirty");
+	dirty_answer(dvi, "event_marks_vcpu_info_dirty");
 }
 
 /*
@@ -105,20 +172,17 @@ static void event(uint32_t port)
  */
 static void event_after_move(uint32_t port)
 {
-	evtchn_clear_all();
-	if (!clean(vi_page, "moved_vcpu_info"))
+	uint32_t dsh, dvi;
+	int ret = event_dirty(port, true, &dsh, &dvi);
+
+	if (ret < 0)
 		return;
-	if (!report_need(rig_mem_move(RIG_GFN(vi_page)) == 0,
-			 "RIG_CMD_MEM_MOVE failed", "vcpu_info_move"))
+	if (ret) {
+		report_skip("a clock update at every attempt",
+			    "event_after_move_marks_vcpu_info_dirty");
 		return;
-	if (!report_need(evtchn_send(port) == 0, "EVTCHNOP_send failed",
-			 "moved_event_send"))
-		return;
-	if (!report_need(vi->evtchn_upcall_pending,
-			 "the event was not delivered", "moved_event_delivered"))
-		return;
-	dirty(vi_page, true, "event_after_move_marks_vcpu_info_dirty");
-	evtchn_clear_all();
+	}
+	dirty_answer(dvi, "event_after_move_marks_vcpu_info_dirty");
 }
 
 static void pvclock(bool tsc_adjust)
