@@ -8,3 +8,28 @@ uint32_t rig_cmd(enum rig_cmd cmd, uint32_t arg)
 	outl(cmd, RIG_PORT_CMD);
 	return inl(RIG_PORT_DATA);
 }
+
+uint32_t rig_mem_move(uint32_t gfn)
+{
+	return rig_cmd(RIG_CMD_MEM_MOVE, gfn);
+}
+
+uint32_t rig_mem_old_changed(uint32_t gfn)
+{
+	return rig_cmd(RIG_CMD_MEM_OLD_CHANGED, gfn);
+}
+
+uint32_t rig_mem_discard(uint32_t gfn)
+{
+	return rig_cmd(RIG_CMD_MEM_DISCARD, gfn);
+}
+
+uint32_t rig_dirty_log(bool on)
+{
+	return rig_cmd(RIG_CMD_DIRTY_LOG, on);
+}
+
+uint32_t rig_dirty_test(uint32_t gfn)
+{
+	return rig_cmd(RIG_CMD_DIRTY_TEST, gfn);
+}

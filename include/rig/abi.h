@@ -56,6 +56,40 @@ enum rig_cmd {
 	 * what the unplug cases look at.
 	 */
 	RIG_CMD_MEM_UNPLUG = 6,
+	/*
+	 * Move the host page behind guest frame DATA: copy it to a new host
+	 * page mapped in its place, so that KVM's MMU notifier invalidates
+	 * every gfn-to-pfn cache on the frame.  The old page stays readable
+	 * to the VMM (RIG_CMD_MEM_OLD_CHANGED).  Answer: 0, or -1 (frame out
+	 * of RAM, no room to keep another old page, the host refused).
+	 */
+	RIG_CMD_MEM_MOVE = 7,
+	/*
+	 * Answer: 1 when the old page of frame DATA (its last move) differs
+	 * from what it held when it was moved, 0 when not, -1 when the frame
+	 * was never moved.  KVM writing there means a stale cache.
+	 */
+	RIG_CMD_MEM_OLD_CHANGED = 8,
+	/*
+	 * Throw away the contents of guest frame DATA (MADV_DONTNEED, or a
+	 * fresh anonymous mapping over it where the host has no madvise()):
+	 * it reads as zeroes afterwards.  Answer: 0, or -1.
+	 */
+	RIG_CMD_MEM_DISCARD = 9,
+	/*
+	 * Turn dirty logging on (DATA 1) or off (DATA 0) for the main memslot
+	 * (KVM_MEM_LOG_DIRTY_PAGES); turning it on reads and drops the log
+	 * once.  Answer: 0, or -1.
+	 */
+	RIG_CMD_DIRTY_LOG = 10,
+	/*
+	 * Answer: 1 when guest frame DATA was marked dirty since the last
+	 * time this was asked about it (or dirty logging was turned on), 0
+	 * when not, -1 without dirty logging or for a frame outside the main
+	 * memslot.  The VMM folds every KVM_GET_DIRTY_LOG into its own bitmap
+	 * and clears a frame's bit when it answers for it.
+	 */
+	RIG_CMD_DIRTY_TEST = 11,
 	/* One past the last command, not a command itself: keep it last. */
 	RIG_CMD_NR
 };

@@ -3,7 +3,9 @@
  * The serial and control-port I/O path as KVM_EXIT_IO hands it over: a
  * port, a direction, an element size and a count of elements in the data
  * area, for COM1's registers and the rig control port, plugging and
- * unplugging the late range through stub memslot calls.
+ * unplugging the late range through stub memslot calls, and moving,
+ * discarding and dirty-logging the frames of a small real mapping (remap.c)
+ * with a stub dirty log.
  *
  * Input: a cap for the serial output, then exits: port selector,
  * direction and size, count, data.
@@ -13,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include <rig/abi.h>
 
@@ -26,6 +29,30 @@
 #define DATA_MAX	4096
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* Guest RAM for the remap commands: a few frames, most guesses miss. */
+#define REMAP_FRAMES	8
+
+static int set_log(void *ctx, const struct mem_range *slot, bool on)
+{
+	return *(int *)ctx;
+}
+
+static int get_log(void *ctx, uint64_t *bitmap)
+{
+	bitmap[0] = 0x5;
+	return *(int *)ctx;
+}
+
+static void remap_free(struct remap *r)
+{
+	unsigned int i;
+
+	for (i = 0; i < r->nr_moved; i++)
+		munmap(r->moved[i].page, MEM_PAGE_SIZE);
+	free(r->dirty);
+	free(r->scratch);
+}
 
 static int plugs;
 
@@ -48,13 +75,28 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static const unsigned int sizes[] = { 1, 2, 4 };
 	uint8_t buf[DATA_MAX];
 	unsigned int n;
+	static uint8_t *ram;
+	static struct remap r;
 
 	if (!out) {
 		out = fopen("/dev/null", "w");
 		if (!out)
 			abort();
 		log_quiet = true;
+		ram = mmap(NULL, REMAP_FRAMES * MEM_PAGE_SIZE,
+			   PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (ram == MAP_FAILED)
+			abort();
 	}
+	memset(&r, 0, sizeof(r));
+	r.ram = ram;
+	r.ram_size = REMAP_FRAMES * MEM_PAGE_SIZE;
+	r.slot = (struct mem_range){ 0, r.ram_size };
+	r.set_log = set_log;
+	r.get_log = get_log;
+	r.ctx = &slot_ret;
+	c.remap = &r;
 	serial_init(&s, out, in_u16(&in));
 	slot_ret = in_u8(&in) & 1 ? -1 : 0;
 	while (in.left) {
@@ -79,5 +121,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 	}
 	serial_flush(&s);
+	remap_free(&r);
 	return 0;
 }

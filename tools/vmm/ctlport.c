@@ -2,7 +2,8 @@
 /*
  * The rig control port: how the guest asks the VMM for what no Xen
  * interface exposes (what KVM reported on the last Xen exit), makes the
- * --late memory appear and disappear, and stops before it has a hypercall
+ * --late memory appear and disappear, moves, discards and dirty-logs guest
+ * frames behind KVM's back (remap.c), and stops before it has a hypercall
  * page.
  */
 #include <string.h>
@@ -74,6 +75,21 @@ static int command(struct ctlport *c, uint32_t cmd)
 		break;
 	case RIG_CMD_MEM_UNPLUG:
 		c->data = mem_unplug(c);
+		break;
+	case RIG_CMD_MEM_MOVE:
+		c->data = c->remap ? remap_move(c->remap, c->data) : ~0u;
+		break;
+	case RIG_CMD_MEM_OLD_CHANGED:
+		c->data = c->remap ? remap_old_changed(c->remap, c->data) : ~0u;
+		break;
+	case RIG_CMD_MEM_DISCARD:
+		c->data = c->remap ? remap_discard(c->remap, c->data) : ~0u;
+		break;
+	case RIG_CMD_DIRTY_LOG:
+		c->data = c->remap ? remap_dirty_log(c->remap, c->data) : ~0u;
+		break;
+	case RIG_CMD_DIRTY_TEST:
+		c->data = c->remap ? remap_dirty_test(c->remap, c->data) : ~0u;
 		break;
 	case RIG_CMD_MEM_LATE_BASE:
 		/* The rig's RAM is below 4 GiB: the base fits. */

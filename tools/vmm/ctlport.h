@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "memlayout.h"
+#include "remap.h"
 
 struct ctlport {
 	uint32_t data;
@@ -20,6 +21,8 @@ struct ctlport {
 	int (*add_slot)(void *ctx, const struct mem_range *r);
 	int (*del_slot)(void *ctx, const struct mem_range *r);
 	void *slot_ctx;
+	/* RIG_CMD_MEM_MOVE ... RIG_CMD_DIRTY_TEST; NULL: all refused. */
+	struct remap *remap;
 };
 
 int ctlport_pio(struct ctlport *c, uint16_t port, bool out, void *data,

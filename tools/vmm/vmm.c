@@ -30,6 +30,7 @@
 #include "kvm.h"
 #include "loader.h"
 #include "log.h"
+#include "remap.h"
 #include "run.h"
 #include "vmm.h"
 
@@ -416,6 +417,9 @@ static void early_event(struct vmm *v)
 		 ret, ret ? " (" : "", ret ? strerror(-ret) : "", ret ? ")" : "");
 }
 
+/* Large (the old pages' snapshots): not on the stack, not in struct vmm. */
+static struct remap remap;
+
 static struct vmm vmm = {
 	.cfg = {
 		.mem_mb = RIG_DEFAULT_RAM_MB,
@@ -458,8 +462,10 @@ int main(int argc, char **argv)
 	v->ctl.add_slot = vm_plug_late;
 	v->ctl.del_slot = vm_unplug_late;
 	v->ctl.slot_ctx = &v->vm;
+	v->ctl.remap = &remap;
 
 	ret = vm_create(&v->vm, &v->cfg);
+	remap_setup(&remap, &v->vm);
 	v->hcall_env = (struct hcall_env) {
 		.mem = {
 			.base = v->vm.ram,
