@@ -198,10 +198,15 @@ uint32_t remap_slot_move(struct remap *r)
 				       r->slot_cur ? r->slot_cur : view))
 			vmm_err("slot move: memslot left deleted");
 	}
-	vmm_trace("slot move [%#llx, %#llx) to %p: KVM_SET_USER_MEMORY_REGION = %s",
-		  (unsigned long long)late->start,
-		  (unsigned long long)(late->start + size), (void *)fresh,
-		  ret ? strerror(-ret) : "0");
+	/* The loop case moves it hundreds of times: the first two tell. */
+	if (ret || r->slot_moves < 2)
+		vmm_trace("slot move %llu [%#llx, %#llx) to %p: KVM_SET_USER_MEMORY_REGION = %s%s",
+			  (unsigned long long)r->slot_moves + 1,
+			  (unsigned long long)late->start,
+			  (unsigned long long)(late->start + size),
+			  (void *)fresh, ret ? strerror(-ret) : "0",
+			  !ret && r->slot_moves == 1 ?
+			  " (later moves traced when they fail)" : "");
 	if (ret) {
 		munmap(fresh, size);
 		return NOPE;
