@@ -10,11 +10,11 @@
  *
  * In Xen the areas are written through the p2m at each update: wherever
  * the toolstack put the page is where the write goes.  So, in every round:
- * the event sent after the move is delivered exactly once (its upcall and
- * pending bit in the new mapping, nothing lost, nothing twice), the
- * runstate area is written again (running, a later entry time, no later
- * than the Xen clock), and none of the three frames of the mapping the
- * move left behind changes afterwards.
+ * the event sent after the move sets its pending bit, selector and
+ * upcall_pending in the new mapping and is delivered exactly once (nothing
+ * lost, nothing twice), the runstate area is written again (running, a
+ * later entry time, no later than the Xen clock), and none of the three
+ * frames of the mapping the move left behind changes afterwards.
  *
  * The checks count the rounds that went wrong and report each property
  * once, with the first bad round; "# remaps: N in T ms" is what tools/bench.sh
@@ -70,13 +70,15 @@ static bool old_unchanged(void *page)
 static void case_remap_loop(const struct guest_config *cfg)
 {
 	uint32_t base = rig_cmd(RIG_CMD_MEM_LATE_BASE, 0);
-	struct tally moved = { 0 }, event = { 0 }, rs_valid = { 0 },
+	struct tally moved = { 0 }, ev_new = { 0 }, event = { 0 },
+		     rs_valid = { 0 },
 		     rs_old = { 0 }, vi_old = { 0 }, sh_old = { 0 };
 	volatile struct vcpu_info *vi;
 	struct rs_snapshot prev, s;
 	uint8_t *rs_page, *vi_page, *sh_page;
 	uint64_t start, now, ms;
 	unsigned int round, events;
+	bool vi_ok;
 	uint32_t port;
 
 	if (!report_need(xen_init(), XEN_INIT_ERROR, "xen_init"))
@@ -128,6 +130,16 @@ static void case_remap_loop(const struct guest_config *cfg)
 		/* An event right after the move: taken once, here. */
 		events = evtchn_seen.events;
 		evtchn_send(port);
+		/*
+		 * Interrupts are off: the pending bit, the selector and
+		 * upcall_pending are in the new mapping, and the frames of
+		 * the old one are as they were, before the handler runs.
+		 */
+		tally(&ev_new, evtchn_pending(port) &&
+		      evtchn_sel_bit(port / evtchn_layout()->bits) &&
+		      vi->evtchn_upcall_pending, round);
+		vi_ok = old_unchanged(vi_page);
+		tally(&sh_old, old_unchanged(sh_page), round);
 		asm volatile("sti; nop; cli" ::: "memory");
 		if (evtchn_seen.events == events)
 			evtchn_take_ms(port, 50);
@@ -145,8 +157,8 @@ static void case_remap_loop(const struct guest_config *cfg)
 		prev = s;
 
 		tally(&rs_old, old_unchanged(rs_page), round);
-		tally(&vi_old, old_unchanged(vi_page), round);
-		tally(&sh_old, old_unchanged(sh_page), round);
+		/* after the handler's and the clock's writes too */
+		tally(&vi_old, old_unchanged(vi_page) && vi_ok, round);
 	}
 	ms = now - start;
 	do_div(ms, 1000000);
@@ -155,6 +167,7 @@ static void case_remap_loop(const struct guest_config *cfg)
 	events = evtchn_seen.events;
 	apic_sleep_ms(20);
 	report(!moved.bad && round > 0, "slot_moved_every_round");
+	tally_report(&ev_new, round, "event_pending_in_new_mapping");
 	tally_report(&event, round, "event_delivered_once_per_round");
 	if (!report(evtchn_seen.events == events && evtchn_seen.events == round,
 		    "no_event_lost_or_doubled"))
