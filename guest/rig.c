@@ -33,3 +33,13 @@ uint32_t rig_dirty_test(uint32_t gfn)
 {
 	return rig_cmd(RIG_CMD_DIRTY_TEST, gfn);
 }
+
+uint32_t rig_slot_move(void)
+{
+	return rig_cmd(RIG_CMD_SLOT_MOVE, 0);
+}
+
+uint32_t rig_slot_old_changed(uint32_t gfn)
+{
+	return rig_cmd(RIG_CMD_SLOT_OLD_CHANGED, gfn);
+}

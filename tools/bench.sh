@@ -80,3 +80,26 @@ for log in "$latest"/*.serial.log; do
 				if ($i ~ /^ms=/) { sub("ms=", "", $i); printf "%s: %-28s %6d ms\n", host, $3, $i }
 		}' "$log"
 done
+
+# Remaps per second each loop case survived ("# remaps: N in T ms", e.g.
+# remap-loop), per host, from the same serial logs; when the last run had
+# no loop case, run the remap-loop cases once for the figure.
+remaps() {
+	local log boot
+	for log in "$latest"/*.serial.log; do
+		[ -f "$log" ] || continue
+		boot=$(basename "$log" .serial.log)
+		awk -v host="${boot%+*}" '
+			/^@@rig case-begin/ { c = $3 }
+			/^# remaps: [0-9]+ in [0-9]+ ms/ && $5 > 0 {
+				printf "%s: %-28s %6d remaps in %5d ms, %.0f/s\n",
+					host, c, $3, $5, $3 * 1000 / $5
+			}' "$log"
+	done
+}
+out=$(remaps)
+if [ -z "$out" ]; then
+	"$top/run.sh" --no-build --case 'remap-loop*' >/dev/null 2>&1 || true
+	out=$(remaps)
+fi
+echo "${out:-remap loop: no figures (the remap-loop cases did not run)}"

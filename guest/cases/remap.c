@@ -14,6 +14,11 @@
  * one cache: the runstate area, vcpu_info (registered away from
  * shared_info), a vcpu_time_info area and shared_info itself.
  *
+ * The whole --late memslot moved to a new host address (RIG_CMD_SLOT_MOVE:
+ * deleted and created again at the same GPAs) bumps the memslot
+ * generation: a runstate area and a vcpu_time_info area there must be
+ * written in the new mapping, and the old one must stay as it was.
+ *
  * An update that never reached the new page leaves it holding the copy,
  * which is what each "lands_in_new_page" check tells apart; a write
  * through a stale mapping shows in the old page.
@@ -243,6 +248,88 @@ static void shared_info(uint32_t port)
 	evtchn_clear_all();
 }
 
+/* frame @gfn of the slot's previous mapping, unchanged since the move */
+static void slot_old_unchanged(void *page, const char *name)
+{
+	uint32_t r = rig_slot_old_changed(RIG_GFN(page));
+
+	if (r == RIG_REFUSED) {
+		report_error("RIG_CMD_SLOT_OLD_CHANGED refused", "%s", name);
+		return;
+	}
+	if (!report(r == 0, "%s", name))
+		report_info("KVM wrote the old mapping of gfn %#x after the slot move",
+			    RIG_GFN(page));
+}
+
+static void slot_move(void)
+{
+	uint32_t base = rig_cmd(RIG_CMD_MEM_LATE_BASE, 0);
+	uint8_t *rs, *t;
+	volatile struct vcpu_time_info *lt;
+	struct rs_snapshot s0, s1;
+	uint64_t va;
+	uint32_t v0;
+
+	if (!base) {
+		report_error(RIG_NO_LATE, "slot_plug");
+		return;
+	}
+	if (!report_need(rig_cmd(RIG_CMD_MEM_PLUG, 0) == 0,
+			 "RIG_CMD_MEM_PLUG failed", "slot_plug"))
+		return;
+	rs = (uint8_t *)(unsigned long)base;
+	t = rs + PAGE_SIZE;
+	lt = (volatile struct vcpu_time_info *)t;
+	memset(rs, 0, 2 * PAGE_SIZE);
+	if (!report_need(runstate_register(rs) == 0,
+			 "runstate registration failed", "slot_runstate_register"))
+		return;
+	va = (unsigned long)t;
+	if (!report_need(xen_vcpu_op(VCPUOP_register_vcpu_time_memory_area, 0,
+				     &va) == 0,
+			 "VCPUOP_register_vcpu_time_memory_area failed",
+			 "slot_time_area_register"))
+		goto out;
+	force_update(1);
+	runstate_read(rs, rs_layout_native(), &s0);
+	v0 = lt->version;
+	if (!report_need(rig_slot_move() == 0, "RIG_CMD_SLOT_MOVE failed",
+			 "slot_move"))
+		goto out;
+	force_update(2);
+	runstate_read(rs, rs_layout_native(), &s1);
+	if (!report(s1.state == RUNSTATE_running && s1.entry > s0.entry &&
+		    rs_sum(&s1) > rs_sum(&s0),
+		    "slot_runstate_update_lands_in_new_mapping")) {
+		rs_dump("before the slot move", &s0);
+		rs_dump("after", &s1);
+	}
+	if (!tsc_adjust) {
+		report_skip("no IA32_TSC_ADJUST to make KVM update the clock",
+			    "slot_time_area_update_lands_in_new_mapping");
+	} else {
+		clock_update();
+		/* The same update as vcpu_info.time's, outside the slot. */
+		if (!report(lt->version != v0 && !(lt->version & 1) &&
+			    lt->system_time == vi->time.system_time &&
+			    lt->tsc_timestamp == vi->time.tsc_timestamp,
+			    "slot_time_area_update_lands_in_new_mapping"))
+			report_info("version %u (%u before the move), system_time %llu, vcpu_info's %llu",
+				    lt->version, v0,
+				    (unsigned long long)lt->system_time,
+				    (unsigned long long)vi->time.system_time);
+		clock_update();
+	}
+	force_update(2);
+	slot_old_unchanged(rs, "slot_runstate_old_mapping_unchanged");
+	slot_old_unchanged(t, "slot_time_area_old_mapping_unchanged");
+out:
+	va = 0;
+	xen_vcpu_op(VCPUOP_register_vcpu_time_memory_area, 0, &va);
+	runstate_register(NULL);
+}
+
 static void case_remap(const struct guest_config *cfg)
 {
 	struct cpuid c = cpuid(0);
@@ -269,5 +356,6 @@ static void case_remap(const struct guest_config *cfg)
 	vcpu_info(port);
 	time_area();
 	shared_info(port);
+	slot_move();
 }
 DEFINE_CASE("remap", case_remap);

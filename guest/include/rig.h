@@ -28,4 +28,11 @@ uint32_t rig_dirty_log(bool on);
 /* 1: dirty since the last ask; 0: clean. */
 uint32_t rig_dirty_test(uint32_t gfn);
 
+/*
+ * The whole --late memslot at a new host address (RIG_CMD_SLOT_MOVE), and
+ * whether frame @gfn of its previous mapping changed since (1) or not (0).
+ */
+uint32_t rig_slot_move(void);
+uint32_t rig_slot_old_changed(uint32_t gfn);
+
 #endif /* GUEST_RIG_H */

@@ -90,6 +90,23 @@ enum rig_cmd {
 	 * and clears a frame's bit when it answers for it.
 	 */
 	RIG_CMD_DIRTY_TEST = 11,
+	/*
+	 * Move the whole memslot of the plugged --late region to a new host
+	 * address: its contents copied to a fresh mapping, the memslot
+	 * deleted and created again over the same GPA range at the new
+	 * userspace address (a new memslot generation: every gfn-to-pfn
+	 * cache there must resolve its GPA again).  The previous mapping
+	 * stays readable to the VMM (RIG_CMD_SLOT_OLD_CHANGED).  DATA is
+	 * ignored.  Answer: 0, or -1 (no plugged --late region, the host
+	 * refused).
+	 */
+	RIG_CMD_SLOT_MOVE = 12,
+	/*
+	 * Answer: 1 when guest frame DATA of the previous mapping (the last
+	 * RIG_CMD_SLOT_MOVE's) differs from what it held at the move, 0 when
+	 * not, -1 when the slot was never moved or the frame is outside it.
+	 */
+	RIG_CMD_SLOT_OLD_CHANGED = 13,
 	/* One past the last command, not a command itself: keep it last. */
 	RIG_CMD_NR
 };

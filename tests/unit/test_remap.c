@@ -68,8 +68,18 @@ static int fake_get_log(void *ctx, uint64_t *bitmap)
 	return 0;
 }
 
+/* KVM's side of RIG_CMD_SLOT_MOVE: where the memslot is, or deleted. */
+struct fake_slot {
+	void *hva;
+	unsigned int dels, sets;
+	int set_ret;
+};
+
 struct rig {
 	uint8_t *ram;
+	struct fake_slot fs;
+	struct mem_range late;
+	bool late_plugged;
 	struct remap r;
 	struct fake_log log;
 	struct ctlport c;
@@ -203,13 +213,87 @@ static void test_dirty(void **state)
 	assert_int_equal(cmd(&rig->c, RIG_CMD_DIRTY_TEST, 2), 0xffffffff);
 }
 
+static int fake_set_slot(void *ctx, const struct mem_range *slot, void *hva)
+{
+	struct rig *rig = (struct rig *)((char *)ctx - offsetof(struct rig, log));
+
+	if (!hva) {
+		rig->fs.dels++;
+		rig->fs.hva = NULL;
+		return 0;
+	}
+	rig->fs.sets++;
+	if (rig->fs.set_ret)
+		return rig->fs.set_ret;
+	rig->fs.hva = hva;
+	return 0;
+}
+
+/*
+ * Frames 8..11 are the late range.  After a move the memslot is at a new
+ * address, the VMM's view at ram + start shows what the memslot holds, and
+ * the previous mapping keeps its contents and is compared page by page.
+ */
+static void test_slot_move(void **state)
+{
+	struct rig *rig = *state;
+	uint8_t *view = rig->ram + 8 * PG, *first;
+	unsigned int i;
+
+	rig->late = (struct mem_range){ 8 * PG, 4 * PG };
+	rig->r.late = &rig->late;
+	rig->r.late_plugged = &rig->late_plugged;
+	rig->r.set_slot = fake_set_slot;
+	assert_int_equal(cmd(&rig->c, RIG_CMD_SLOT_MOVE, 0), 0xffffffff);
+	assert_int_equal(cmd(&rig->c, RIG_CMD_SLOT_OLD_CHANGED, 8), 0xffffffff);
+	rig->late_plugged = true;
+	memset(view, 0x5a, 4 * PG);
+
+	assert_int_equal(cmd(&rig->c, RIG_CMD_SLOT_MOVE, 0), 0);
+	assert_int_equal(rig->fs.dels, 1);
+	first = rig->fs.hva;
+	assert_non_null(first);
+	assert_ptr_not_equal(first, view);
+	assert_int_equal(first[2 * PG + 7], 0x5a);
+	/* a write through the memslot is in the view, and not in the old */
+	first[PG + 5] = 0x11;
+	assert_int_equal(view[PG + 5], 0x11);
+	view[3 * PG] = 0x22;
+	assert_int_equal(first[3 * PG], 0x22);
+	for (i = 8; i < 12; i++)
+		assert_int_equal(cmd(&rig->c, RIG_CMD_SLOT_OLD_CHANGED, i), 0);
+	/* a stale writer to the old mapping is seen, in its frame only */
+	rig->r.slot_old[PG + 9] = 0;
+	assert_int_equal(cmd(&rig->c, RIG_CMD_SLOT_OLD_CHANGED, 9), 1);
+	assert_int_equal(cmd(&rig->c, RIG_CMD_SLOT_OLD_CHANGED, 8), 0);
+	assert_int_equal(cmd(&rig->c, RIG_CMD_SLOT_OLD_CHANGED, 12), 0xffffffff);
+	assert_int_equal(cmd(&rig->c, RIG_CMD_SLOT_OLD_CHANGED, 7), 0xffffffff);
+
+	/* again, from a moved slot: the old mapping is the first move's */
+	for (i = 0; i < 50; i++)
+		assert_int_equal(cmd(&rig->c, RIG_CMD_SLOT_MOVE, 0), 0);
+	assert_ptr_not_equal(rig->fs.hva, first);
+	assert_int_equal(((uint8_t *)rig->fs.hva)[PG + 5], 0x11);
+	((uint8_t *)rig->fs.hva)[5] = 0x33;
+	assert_int_equal(view[5], 0x33);
+	assert_int_equal(rig->r.slot_old[5], 0x5a);
+	assert_int_equal(cmd(&rig->c, RIG_CMD_SLOT_OLD_CHANGED, 8), 0);
+
+	/* KVM refusing the new address: the memslot goes back where it was */
+	rig->fs.set_ret = -EINVAL;
+	first = rig->fs.hva;
+	assert_int_equal(cmd(&rig->c, RIG_CMD_SLOT_MOVE, 0), 0xffffffff);
+	rig->fs.set_ret = 0;
+	assert_int_equal(view[5], 0x33);
+}
+
 /* A control port without the remap state refuses all five commands. */
 static void test_bare(void **state)
 {
 	struct ctlport c = { 0 };
 	uint32_t i;
 
-	for (i = RIG_CMD_MEM_MOVE; i <= RIG_CMD_DIRTY_TEST; i++)
+	for (i = RIG_CMD_MEM_MOVE; i <= RIG_CMD_SLOT_OLD_CHANGED; i++)
 		assert_int_equal(cmd(&c, i, 1), 0xffffffff);
 }
 
@@ -220,6 +304,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_move_limit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_discard, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dirty, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_slot_move, setup, teardown),
 		cmocka_unit_test(test_bare),
 	};
 

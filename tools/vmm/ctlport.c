@@ -91,6 +91,12 @@ static int command(struct ctlport *c, uint32_t cmd)
 	case RIG_CMD_DIRTY_TEST:
 		c->data = c->remap ? remap_dirty_test(c->remap, c->data) : ~0u;
 		break;
+	case RIG_CMD_SLOT_MOVE:
+		c->data = c->remap ? remap_slot_move(c->remap) : ~0u;
+		break;
+	case RIG_CMD_SLOT_OLD_CHANGED:
+		c->data = c->remap ? remap_slot_old_changed(c->remap, c->data) : ~0u;
+		break;
 	case RIG_CMD_MEM_LATE_BASE:
 		/* The rig's RAM is below 4 GiB: the base fits. */
 		c->data = c->mem && c->mem->late.size ?

@@ -152,6 +152,126 @@ uint32_t remap_discard(struct remap *r, uint64_t gfn)
 	return ret ? NOPE : 0;
 }
 
+/*
+ * RIG_CMD_SLOT_MOVE.  The new mapping is shared anonymous memory so that
+ * a second mapping of the same pages (mremap() with an old size of 0) can
+ * take the place of the VMM's view at ram + late.start: the hypercall
+ * handlers keep reading and writing guest memory where they always do,
+ * and see what the memslot sees.  The memslot's previous mapping is kept
+ * (until the next move) with a copy of what it held, for
+ * RIG_CMD_SLOT_OLD_CHANGED; KVM writing there went through a stale cache.
+ */
+uint32_t remap_slot_move(struct remap *r)
+{
+	const struct mem_range *late = r->late;
+	uint8_t *view, *fresh, *keep;
+	uint64_t size;
+	int ret;
+
+	if (!late || !late->size || !r->late_plugged || !*r->late_plugged ||
+	    !r->set_slot || !frame(r, (late->start + late->size - 1) /
+				      MEM_PAGE_SIZE)) {
+		vmm_trace("slot move: no plugged --late range");
+		return NOPE;
+	}
+	size = late->size;
+	view = r->ram + late->start;
+	if (!r->slot_snap) {
+		r->slot_snap = malloc(size);
+		if (!r->slot_snap) {
+			vmm_err("slot move: out of memory");
+			return NOPE;
+		}
+	}
+	fresh = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		     MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (fresh == MAP_FAILED) {
+		vmm_trace("slot move: mmap: %s", strerror(errno));
+		return NOPE;
+	}
+	memcpy(fresh, view, size);
+	ret = r->set_slot(r->ctx, late, NULL);
+	if (!ret) {
+		ret = r->set_slot(r->ctx, late, fresh);
+		/* Rather the old mapping again than no memslot at all. */
+		if (ret && r->set_slot(r->ctx, late,
+				       r->slot_cur ? r->slot_cur : view))
+			vmm_err("slot move: memslot left deleted");
+	}
+	/* The loop case moves it hundreds of times: the first two tell. */
+	if (ret || r->slot_moves < 2)
+		vmm_trace("slot move %llu [%#llx, %#llx) to %p: KVM_SET_USER_MEMORY_REGION = %s%s",
+			  (unsigned long long)r->slot_moves + 1,
+			  (unsigned long long)late->start,
+			  (unsigned long long)(late->start + size),
+			  (void *)fresh, ret ? strerror(-ret) : "0",
+			  !ret && r->slot_moves == 1 ?
+			  " (later moves traced when they fail)" : "");
+	if (ret) {
+		munmap(fresh, size);
+		return NOPE;
+	}
+	if (r->slot_cur) {
+		/* The view is an alias of slot_cur, whose pages stay there. */
+		keep = r->slot_cur;
+	} else {
+		/*
+		 * The view is the memslot's first mapping: move it aside, to a
+		 * place of its own (mremap() to the same size would not move).
+		 */
+		keep = mmap(NULL, size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS,
+			    -1, 0);
+		if (keep != MAP_FAILED)
+			keep = mremap(view, size, size,
+				      MREMAP_MAYMOVE | MREMAP_FIXED, keep);
+		if (keep == MAP_FAILED) {
+			vmm_err("slot move: mremap(old away): %s",
+				strerror(errno));
+			return NOPE;
+		}
+	}
+	if (mremap(fresh, 0, size, MREMAP_MAYMOVE | MREMAP_FIXED,
+		   view) == MAP_FAILED) {
+		vmm_err("slot move: mremap(alias in): %s", strerror(errno));
+		return NOPE;
+	}
+	if (r->slot_old)
+		munmap(r->slot_old, size);
+	r->slot_old = keep;
+	r->slot_cur = fresh;
+	memcpy(r->slot_snap, keep, size);
+	r->slot_moves++;
+	return 0;
+}
+
+/* RIG_CMD_SLOT_OLD_CHANGED */
+uint32_t remap_slot_old_changed(struct remap *r, uint64_t gfn)
+{
+	uint64_t first, off, i;
+
+	if (!r->slot_old) {
+		vmm_trace("slot old gfn %#llx: the slot was never moved",
+			  (unsigned long long)gfn);
+		return NOPE;
+	}
+	first = r->late->start / MEM_PAGE_SIZE;
+	if (gfn < first || gfn - first >= r->late->size / MEM_PAGE_SIZE) {
+		vmm_trace("slot old gfn %#llx: not in the moved slot",
+			  (unsigned long long)gfn);
+		return NOPE;
+	}
+	off = (gfn - first) * MEM_PAGE_SIZE;
+	if (!memcmp(r->slot_old + off, r->slot_snap + off, MEM_PAGE_SIZE))
+		return 0;
+	for (i = 0; r->slot_old[off + i] == r->slot_snap[off + i]; i++)
+		;
+	vmm_trace("slot old gfn %#llx: changed since move %llu, first at +%#llx (%#x, was %#x)",
+		  (unsigned long long)gfn, (unsigned long long)r->slot_moves,
+		  (unsigned long long)i, r->slot_old[off + i],
+		  r->slot_snap[off + i]);
+	return 1;
+}
+
 static size_t bitmap_bytes(const struct remap *r)
 {
 	uint64_t frames = r->slot.size / MEM_PAGE_SIZE;
@@ -253,6 +373,21 @@ int remap_kvm_set_log(void *ctx, const struct mem_range *slot, bool on)
 	       -errno : 0;
 }
 
+/* The --late range's memslot at @hva; NULL deletes it. */
+int remap_kvm_set_slot(void *ctx, const struct mem_range *slot, void *hva)
+{
+	struct vm *vm = ctx;
+	struct kvm_userspace_memory_region region = {
+		.slot = vm->late_slot,
+		.guest_phys_addr = slot->start,
+		.memory_size = hva ? slot->size : 0,
+		.userspace_addr = (uintptr_t)hva,
+	};
+
+	return ioctl(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &region) ?
+	       -errno : 0;
+}
+
 int remap_kvm_get_log(void *ctx, uint64_t *bitmap)
 {
 	struct vm *vm = ctx;
@@ -272,5 +407,8 @@ void remap_setup(struct remap *r, struct vm *vm)
 		r->slot = slots[0];
 	r->set_log = remap_kvm_set_log;
 	r->get_log = remap_kvm_get_log;
+	r->late = &vm->layout->late;
+	r->late_plugged = &vm->layout->late_plugged;
+	r->set_slot = remap_kvm_set_slot;
 	r->ctx = vm;
 }

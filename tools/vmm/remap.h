@@ -35,6 +35,19 @@ struct remap {
 	uint64_t *scratch;		/* what KVM_GET_DIRTY_LOG fills in */
 	unsigned int nr_moved;
 	struct remap_old moved[REMAP_MAX_MOVED];
+	/*
+	 * RIG_CMD_SLOT_MOVE of the --late range: where the range is, whether
+	 * it is plugged, and how to point its memslot at @hva (NULL: delete
+	 * it).  The VMM's own view stays at ram + late.start, an alias of the
+	 * memslot's current mapping.
+	 */
+	const struct mem_range *late;
+	const bool *late_plugged;
+	int (*set_slot)(void *ctx, const struct mem_range *slot, void *hva);
+	uint8_t *slot_cur;		/* the memslot's mapping, once moved */
+	uint8_t *slot_old;		/* the one before it, kept */
+	uint8_t *slot_snap;		/* what slot_old held at the move */
+	uint64_t slot_moves;
 };
 
 /* Each returns the control-port answer (0, 1, or ~0 for "refused"). */
@@ -43,6 +56,8 @@ uint32_t remap_old_changed(struct remap *r, uint64_t gfn);
 uint32_t remap_discard(struct remap *r, uint64_t gfn);
 uint32_t remap_dirty_log(struct remap *r, bool on);
 uint32_t remap_dirty_test(struct remap *r, uint64_t gfn);
+uint32_t remap_slot_move(struct remap *r);
+uint32_t remap_slot_old_changed(struct remap *r, uint64_t gfn);
 
 struct vm;
 /* Fill in @r for @vm's RAM and first memslot, with the KVM callbacks. */
@@ -51,5 +66,6 @@ void remap_setup(struct remap *r, struct vm *vm);
 /* The KVM side of set_log/get_log; ctx is the struct vm. */
 int remap_kvm_set_log(void *vm, const struct mem_range *slot, bool on);
 int remap_kvm_get_log(void *vm, uint64_t *bitmap);
+int remap_kvm_set_slot(void *vm, const struct mem_range *slot, void *hva);
 
 #endif /* VMM_REMAP_H */
