@@ -2,7 +2,7 @@
 /*
  * remap-loop: the memory under the runstate area, vcpu_info and shared_info
  * moved to a new host address again and again, between every update and
- * every event, for about 2 s of guest time.  The three areas live in the
+ * every event, for half a second of guest time.  The three areas live in the
  * VMM's --late range, one page each, and each round moves the whole memslot
  * (RIG_CMD_SLOT_MOVE: deleted and created again at a new userspace address,
  * a new memslot generation), so that every gfn-to-pfn cache on them must
@@ -37,7 +37,8 @@
 #include "xen.h"
 #include "xen_ops.h"
 
-#define LOOP_NS		2000000000ull	/* guest time the loop runs */
+#define LOOP_NS		500000000ull	/* guest time the loop runs: the default matrix
+					 * stays within its time budget */
 #define LOOP_MAX	20000		/* rounds, should the clock stop */
 #define CLOCK_SLACK_NS	50000000ull	/* TCG: entry time vs. the clock */
 
