@@ -282,9 +282,7 @@ static void case_evtchn_slowpath(const struct guest_config *cfg)
 			 "slowpath_time_area_registered"))
 		return;
 
-	memset(shinfo_page, 0, sizeof(shinfo_page));
-	evtchn_attach(shinfo_page, (void *)shinfo_page, evtchn_own_layout());
-	ret = xen_shared_info_map((unsigned long)shinfo_page >> 12);
+	ret = evtchn_map_shared_info(shinfo_page);
 	if (!report_need(ret == 0, "XENMEM_add_to_physmap(shared_info) failed",
 			 "slowpath_shared_info_map"))
 		return;

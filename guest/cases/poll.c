@@ -60,8 +60,6 @@
 
 static struct vcpu_time_info time_area __aligned(64);
 static uint8_t shinfo_page[PAGE_SIZE] __aligned(PAGE_SIZE);
-static volatile struct shared_info *const sh = (void *)shinfo_page;
-#define VI	(&sh->vcpu_info[0])
 
 static volatile unsigned int safety_fired;
 
@@ -408,9 +406,7 @@ static void case_poll(const struct guest_config *cfg)
 	if (!report_need(ret == 0 && time_area.version && !(time_area.version & 1),
 			 "no vcpu_time_info for the Xen clock", "time_area"))
 		return;
-	memset(shinfo_page, 0, sizeof(shinfo_page));
-	evtchn_attach(shinfo_page, (void *)VI, evtchn_own_layout());
-	ret = xen_shared_info_map((unsigned long)shinfo_page >> 12);
+	ret = evtchn_map_shared_info(shinfo_page);
 	if (!report_need(ret == 0, "XENMEM_add_to_physmap(shared_info) failed",
 			 "shared_info_map"))
 		return;

@@ -77,6 +77,13 @@ void evtchn_reset_seen(void);
 void evtchn_attach(void *shinfo, void *vcpu_info,
 		   const struct evtchn_layout *layout);
 void evtchn_set_layout(const struct evtchn_layout *layout);
+
+/*
+ * Clear @page (Xen's shared_info is zeroed at domain creation), attach the
+ * library to it with vCPU 0's default vcpu_info in this build's layout,
+ * and map it as shared_info: XENMEM_add_to_physmap's result.
+ */
+long evtchn_map_shared_info(void *page);
 const struct evtchn_layout *evtchn_layout(void);
 
 /* The bits of port @port, in the current layout. */

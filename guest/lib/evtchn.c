@@ -13,6 +13,8 @@
 #include "evtchn.h"
 #include "apic.h"
 #include "processor.h"
+#include "rs_common.h"
+#include "runstate.h"
 #include "string.h"
 #include "trap.h"
 
@@ -49,6 +51,15 @@ void evtchn_attach(void *s, void *vi, const struct evtchn_layout *l)
 	shinfo = s;
 	vcpu_info = vi;
 	layout = l;
+}
+
+long evtchn_map_shared_info(void *page)
+{
+	struct shared_info *s = page;
+
+	memset(page, 0, PAGE_SIZE);
+	evtchn_attach(page, &s->vcpu_info[0], evtchn_own_layout());
+	return xen_shared_info_map((unsigned long)page >> 12);
 }
 
 void evtchn_set_layout(const struct evtchn_layout *l)
