@@ -245,16 +245,8 @@ static void case_dirty_log(const struct guest_config *cfg)
 	if (!report_need(xen_init(), XEN_INIT_ERROR, "xen_init"))
 		return;
 	tsc_adjust = c.a >= 7 && (cpuid(7).b & CPUID7_EBX_TSC_ADJUST);
-	memset(sh_page, 0, sizeof(sh_page));
-	memset(vi_page, 0, sizeof(vi_page));
-	if (!report_need(xen_shared_info_map(RIG_GFN(sh_page)) == 0,
-			 "XENMEM_add_to_physmap(shared_info) failed",
-			 "shared_info_map"))
+	if (!evtchn_setup_pages(sh_page, vi_page))
 		return;
-	if (!report_need(xen_register_vcpu_info(RIG_GFN(vi_page), 0) == 0,
-			 "VCPUOP_register_vcpu_info failed", "vcpu_info_register"))
-		return;
-	evtchn_attach(sh_page, vi_page, evtchn_own_layout());
 	if (!report_need(evtchn_bind_ipi(0, &port) == 0,
 			 "EVTCHNOP_bind_ipi failed", "bind_ipi"))
 		return;

@@ -95,15 +95,9 @@ static void case_remap_loop(const struct guest_config *cfg)
 	vi_page = rs_page + PAGE_SIZE;
 	sh_page = rs_page + 2 * PAGE_SIZE;
 	vi = (volatile struct vcpu_info *)vi_page;
-	memset(rs_page, 0, 3 * PAGE_SIZE);
-	if (!report_need(xen_shared_info_map(RIG_GFN(sh_page)) == 0,
-			 "XENMEM_add_to_physmap(shared_info) failed",
-			 "shared_info_map"))
+	memset(rs_page, 0, PAGE_SIZE);
+	if (!evtchn_setup_pages(sh_page, vi_page))
 		return;
-	if (!report_need(xen_register_vcpu_info(RIG_GFN(vi_page), 0) == 0,
-			 "VCPUOP_register_vcpu_info failed", "vcpu_info_register"))
-		return;
-	evtchn_attach(sh_page, vi_page, evtchn_own_layout());
 	if (!report_need(evtchn_bind_ipi(0, &port) == 0,
 			 "EVTCHNOP_bind_ipi failed", "bind_ipi"))
 		return;

@@ -84,6 +84,14 @@ void evtchn_set_layout(const struct evtchn_layout *layout);
  * and map it as shared_info: XENMEM_add_to_physmap's result.
  */
 long evtchn_map_shared_info(void *page);
+
+/*
+ * Map @sh as shared_info and register vCPU 0's vcpu_info at the start of
+ * @vi, a page of its own, then attach the library to them in this build's
+ * layout.  Both pages are cleared first.  Each step is a precondition
+ * check ("shared_info_map", "vcpu_info_register"): false if one failed.
+ */
+bool evtchn_setup_pages(void *sh, void *vi);
 const struct evtchn_layout *evtchn_layout(void);
 
 /* The bits of port @port, in the current layout. */

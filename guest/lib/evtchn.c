@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "evtchn.h"
+#include "ktap.h"
+#include "xen_ops.h"
 #include "apic.h"
 #include "processor.h"
 #include "rs_common.h"
@@ -60,6 +62,21 @@ long evtchn_map_shared_info(void *page)
 	memset(page, 0, PAGE_SIZE);
 	evtchn_attach(page, &s->vcpu_info[0], evtchn_own_layout());
 	return xen_shared_info_map((unsigned long)page >> 12);
+}
+
+bool evtchn_setup_pages(void *sh, void *vi)
+{
+	memset(sh, 0, PAGE_SIZE);
+	memset(vi, 0, PAGE_SIZE);
+	if (!report_need(xen_shared_info_map((unsigned long)sh >> 12) == 0,
+			 "XENMEM_add_to_physmap(shared_info) failed",
+			 "shared_info_map"))
+		return false;
+	if (!report_need(xen_register_vcpu_info((unsigned long)vi >> 12, 0) == 0,
+			 "VCPUOP_register_vcpu_info failed", "vcpu_info_register"))
+		return false;
+	evtchn_attach(sh, vi, evtchn_own_layout());
+	return true;
 }
 
 void evtchn_set_layout(const struct evtchn_layout *l)
