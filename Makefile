@@ -24,7 +24,7 @@ vmm:
 
 init: $(INIT)
 
-$(INIT): tools/init/init.c include/rig/abi.h
+$(INIT): tools/init/init.c tools/init/initlib.h include/rig/abi.h
 	@mkdir -p $(dir $@)
 	$(CC) -static -O2 -Wall -Wextra -Werror -Iinclude -o $@ $<
 

@@ -46,6 +46,7 @@
 #include <unistd.h>
 #include <linux/kvm.h>
 #include "rig/abi.h"
+#include "initlib.h"
 
 #define PLAN		"/rig/plan"
 #define VMM		"/bin/vmm"
@@ -53,60 +54,7 @@
 #define MAX_ARGS	64
 #define PLAN_FIELDS	6
 
-static int out = -1;		/* the rig channel */
 static int kmsg = -1;
-
-static void say(const char *fmt, ...)
-{
-	char buf[1024];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(buf, sizeof(buf) - 1, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return;
-	if (n > (int)sizeof(buf) - 2)
-		n = sizeof(buf) - 2;
-	buf[n++] = '\n';
-	if (write(out, buf, n) < 0) {
-		/* Nowhere left to report to. */
-	}
-}
-
-static void raw_serial(int fd)
-{
-	struct termios t;
-
-	if (tcgetattr(fd, &t))
-		return;
-	cfmakeraw(&t);
-	/* 115200 8n1: what a real box's console server expects. */
-	cfsetispeed(&t, B115200);
-	cfsetospeed(&t, B115200);
-	t.c_oflag |= OPOST | ONLCR;
-	tcsetattr(fd, TCSANOW, &t);
-}
-
-static void open_channel(const char *path)
-{
-	out = open(path, O_WRONLY | O_NOCTTY);
-	if (out < 0)
-		out = open("/dev/console", O_WRONLY | O_NOCTTY);
-	if (out < 0)
-		return;
-	raw_serial(out);
-}
-
-static long ms_since(const struct timespec *t0)
-{
-	struct timespec t1;
-
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	return (t1.tv_sec - t0->tv_sec) * 1000 +
-	       (t1.tv_nsec - t0->tv_nsec) / 1000000;
-}
 
 /* What a host kernel splat starts with: a WARN, a BUG, lockdep, KASAN... */
 static const char *const splat_markers[] = {
@@ -240,14 +188,6 @@ static const char *uptime(void)
 	return buf;
 }
 
-static volatile sig_atomic_t alarmed;
-
-static void on_alarm(int sig)
-{
-	(void)sig;
-	alarmed = 1;
-}
-
 /* An image name of the plan as a path; NULL for a name that is not one. */
 static char *image_path(const char *name)
 {
@@ -363,12 +303,7 @@ int main(void)
 	FILE *plan;
 	int cases = 0;
 
-	mkdir("/dev", 0755);
-	mkdir("/proc", 0755);
-	mkdir("/sys", 0755);
-	mount("devtmpfs", "/dev", "devtmpfs", 0, NULL);
-	mount("proc", "/proc", "proc", 0, NULL);
-	mount("sysfs", "/sys", "sysfs", 0, NULL);
+	mount_pseudo_fs();
 
 	/*
 	 * The kernel hands unknown name=value parameters (without a dot) to

@@ -35,48 +35,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../init/initlib.h"
+
 #define TESTS		"/selftests"
 #define CHANNEL		"/dev/ttyS0"
 #define TIMEOUT_SEC	600
 #define MAX_TESTS	16
-
-static int out = -1;
-
-static void say(const char *fmt, ...)
-{
-	char buf[512];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(buf, sizeof(buf) - 1, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return;
-	if (n > (int)sizeof(buf) - 2)
-		n = sizeof(buf) - 2;
-	buf[n++] = '\n';
-	if (write(out, buf, n) < 0) {
-		/* Nowhere left to report to. */
-	}
-}
-
-static long ms_since(const struct timespec *t0)
-{
-	struct timespec t1;
-
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	return (t1.tv_sec - t0->tv_sec) * 1000 +
-	       (t1.tv_nsec - t0->tv_nsec) / 1000000;
-}
-
-static volatile sig_atomic_t alarmed;
-
-static void on_alarm(int sig)
-{
-	(void)sig;
-	alarmed = 1;
-}
 
 static void run_test(const char *name)
 {
@@ -137,15 +101,8 @@ int main(void)
 	int n = 0, i;
 	DIR *dir;
 
-	mkdir("/dev", 0755);
-	mkdir("/proc", 0755);
-	mkdir("/sys", 0755);
-	mount("devtmpfs", "/dev", "devtmpfs", 0, NULL);
-	mount("proc", "/proc", "proc", 0, NULL);
-	mount("sysfs", "/sys", "sysfs", 0, NULL);
-	out = open(CHANNEL, O_WRONLY | O_NOCTTY);
-	if (out < 0)
-		out = open("/dev/console", O_WRONLY | O_NOCTTY);
+	mount_pseudo_fs();
+	open_channel(CHANNEL);
 	sigaction(SIGALRM, &sa, NULL);
 
 	uname(&u);
