@@ -269,12 +269,7 @@ static void case_evtchn_slowpath(const struct guest_config *cfg)
 
 	if (!report_need(xen_init(), XEN_INIT_ERROR, "xen_init"))
 		return;
-	if (!rig_cmd(RIG_CMD_MEM_LATE_BASE, 0)) {
-		report_error(RIG_NO_LATE, "slowpath_late_memory_plugged");
-		return;
-	}
-	if (!report_need(rig_cmd(RIG_CMD_MEM_PLUG, 0) == 0,
-			 "RIG_CMD_MEM_PLUG failed", "slowpath_late_memory_plugged"))
+	if (!rig_plug_late("slowpath_late_memory_plugged"))
 		return;
 	ret = register_time_area();
 	if (!report_need(ret == 0 && time_area.version,

@@ -57,13 +57,8 @@ static void case_hcall_page_unplug(const struct guest_config *cfg)
 	if (!report_need(xen_init(), XEN_INIT_ERROR, "xen_init"))
 		return;
 	/* Plug and unplug are the VMM's: if they fail, nothing was tested. */
-	base = rig_cmd(RIG_CMD_MEM_LATE_BASE, 0);
-	if (!base) {
-		report_error(RIG_NO_LATE, "unplug_late_memory_plugged");
-		return;
-	}
-	if (!report_need(rig_cmd(RIG_CMD_MEM_PLUG, 0) == 0,
-			 "RIG_CMD_MEM_PLUG failed", "unplug_late_memory_plugged"))
+	base = rig_plug_late("unplug_late_memory_plugged");
+	if (!base)
 		return;
 	shinfo = (uint8_t *)(unsigned long)base;
 	if (!report(map_shared_info(base >> 12, true),

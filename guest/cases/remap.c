@@ -264,19 +264,15 @@ static void slot_old_unchanged(void *page, const char *name)
 
 static void slot_move(void)
 {
-	uint32_t base = rig_cmd(RIG_CMD_MEM_LATE_BASE, 0);
+	uint32_t base;
 	uint8_t *rs, *t;
 	volatile struct vcpu_time_info *lt;
 	struct rs_snapshot s0, s1;
 	uint64_t va;
 	uint32_t v0;
 
-	if (!base) {
-		report_error(RIG_NO_LATE, "slot_plug");
-		return;
-	}
-	if (!report_need(rig_cmd(RIG_CMD_MEM_PLUG, 0) == 0,
-			 "RIG_CMD_MEM_PLUG failed", "slot_plug"))
+	base = rig_plug_late("slot_plug");
+	if (!base)
 		return;
 	rs = (uint8_t *)(unsigned long)base;
 	t = rs + PAGE_SIZE;

@@ -70,7 +70,7 @@ static bool old_unchanged(void *page)
 
 static void case_remap_loop(const struct guest_config *cfg)
 {
-	uint32_t base = rig_cmd(RIG_CMD_MEM_LATE_BASE, 0);
+	uint32_t base;
 	struct tally moved = { 0 }, ev_new = { 0 }, event = { 0 },
 		     rs_valid = { 0 },
 		     rs_old = { 0 }, vi_old = { 0 }, sh_old = { 0 };
@@ -84,12 +84,8 @@ static void case_remap_loop(const struct guest_config *cfg)
 
 	if (!report_need(xen_init(), XEN_INIT_ERROR, "xen_init"))
 		return;
-	if (!base) {
-		report_error(RIG_NO_LATE, "slot_plug");
-		return;
-	}
-	if (!report_need(rig_cmd(RIG_CMD_MEM_PLUG, 0) == 0,
-			 "RIG_CMD_MEM_PLUG failed", "slot_plug"))
+	base = rig_plug_late("slot_plug");
+	if (!base)
 		return;
 	rs_page = (uint8_t *)(unsigned long)base;
 	vi_page = rs_page + PAGE_SIZE;

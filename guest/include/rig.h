@@ -9,6 +9,12 @@
 
 uint32_t rig_cmd(enum rig_cmd cmd, uint32_t arg);
 
+/*
+ * Plug the VMM's --late region, as a precondition check named @check (an
+ * ERROR without vmm --late or when the plug fails): its base, or 0.
+ */
+uint32_t rig_plug_late(const char *check);
+
 /* The ERROR reason of a case for which RIG_CMD_MEM_LATE_BASE answers 0. */
 #define RIG_NO_LATE	"the VMM has no --late region (the case needs vmm --late)"
 
