@@ -20,6 +20,7 @@
 #include "evtchn.h"
 #include "ktap.h"
 #include "processor.h"
+#include "pvclock.h"
 #include "rig.h"
 #include "rs_common.h"
 #include "runstate.h"
@@ -27,8 +28,6 @@
 #include "xen.h"
 #include "xen_ops.h"
 
-#define MSR_IA32_TSC_ADJUST	0x3b
-#define CPUID7_EBX_TSC_ADJUST	(1u << 1)
 
 static uint8_t sh_page[PAGE_SIZE] __aligned(PAGE_SIZE);
 static uint8_t vi_page[PAGE_SIZE] __aligned(PAGE_SIZE);
@@ -207,7 +206,7 @@ static void pvclock(bool tsc_adjust)
 		goto out;
 	v = vi->time.version;
 	/* KVM updates the clock when IA32_TSC_ADJUST is written. */
-	wrmsr(MSR_IA32_TSC_ADJUST, rdmsr(MSR_IA32_TSC_ADJUST));
+	pvclock_poke();
 	apic_sleep_ms(5);
 	if (!report_need(vi->time.version != v, "no clock update seen",
 			 "pvclock_updated"))
@@ -238,13 +237,12 @@ static void wallclock(void)
 
 static void case_dirty_log(const struct guest_config *cfg)
 {
-	struct cpuid c = cpuid(0);
 	bool tsc_adjust;
 	uint32_t port;
 
 	if (!report_need(xen_init(), XEN_INIT_ERROR, "xen_init"))
 		return;
-	tsc_adjust = c.a >= 7 && (cpuid(7).b & CPUID7_EBX_TSC_ADJUST);
+	tsc_adjust = pvclock_can_poke();
 	if (!evtchn_setup_pages(sh_page, vi_page))
 		return;
 	if (!report_need(evtchn_bind_ipi(0, &port) == 0,

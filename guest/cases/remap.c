@@ -31,6 +31,7 @@
 #include "evtchn.h"
 #include "ktap.h"
 #include "processor.h"
+#include "pvclock.h"
 #include "rig.h"
 #include "rs_common.h"
 #include "runstate.h"
@@ -38,8 +39,6 @@
 #include "xen.h"
 #include "xen_ops.h"
 
-#define MSR_IA32_TSC_ADJUST	0x3b
-#define CPUID7_EBX_TSC_ADJUST	(1u << 1)
 
 static uint8_t sh_page[PAGE_SIZE] __aligned(PAGE_SIZE);
 static uint8_t vi_page[PAGE_SIZE] __aligned(PAGE_SIZE);
@@ -60,8 +59,7 @@ static bool clock_update(void)
 {
 	uint32_t v = vi->time.version;
 
-	if (tsc_adjust)
-		wrmsr(MSR_IA32_TSC_ADJUST, rdmsr(MSR_IA32_TSC_ADJUST));
+	pvclock_poke();
 	apic_sleep_ms(5);
 	return vi->time.version != v;
 }
@@ -328,12 +326,11 @@ out:
 
 static void case_remap(const struct guest_config *cfg)
 {
-	struct cpuid c = cpuid(0);
 	uint32_t port;
 
 	if (!report_need(xen_init(), XEN_INIT_ERROR, "xen_init"))
 		return;
-	tsc_adjust = c.a >= 7 && (cpuid(7).b & CPUID7_EBX_TSC_ADJUST);
+	tsc_adjust = pvclock_can_poke();
 	if (!evtchn_setup_pages(sh_page, vi_page))
 		return;
 	if (!report_need(evtchn_bind_ipi(0, &port) == 0, "EVTCHNOP_bind_ipi failed",

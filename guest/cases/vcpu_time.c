@@ -27,6 +27,7 @@
 #include "evtchn.h"
 #include "ktap.h"
 #include "processor.h"
+#include "pvclock.h"
 #include "rs_common.h"
 #include "runstate.h"
 #include "string.h"
@@ -34,8 +35,6 @@
 #include "xen_ops.h"
 
 #define AREA			32u	/* sizeof(struct vcpu_time_info) */
-#define MSR_IA32_TSC_ADJUST	0x3b
-#define CPUID7_EBX_TSC_ADJUST	(1u << 1)
 /* A linear address in no page table of the hvm64 build (it maps 4 GiB). */
 #define UNMAPPED_VA		0x100001000ull
 /* An address below 4 GiB that is no RAM with the VMM's 64 MiB. */
@@ -161,8 +160,7 @@ static bool clock_update(void)
 {
 	uint32_t v = REF->version;
 
-	if (tsc_adjust)
-		wrmsr(MSR_IA32_TSC_ADJUST, rdmsr(MSR_IA32_TSC_ADJUST));
+	pvclock_poke();
 	apic_sleep_ms(10);
 	return REF->version != v;
 }
@@ -344,9 +342,7 @@ static void high_half(void)
 
 static void time_area(void)
 {
-	struct cpuid c = cpuid(0);
-
-	tsc_adjust = c.a >= 7 && (cpuid(7).b & CPUID7_EBX_TSC_ADJUST);
+	tsc_adjust = pvclock_can_poke();
 	if (!tsc_adjust)
 		report_info("no IA32_TSC_ADJUST: updates come from halts only");
 

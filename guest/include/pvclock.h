@@ -21,4 +21,12 @@ static inline uint64_t rdtsc(void)
  */
 uint64_t pvclock_read_ns(const volatile struct vcpu_time_info *t);
 
+/*
+ * A clock update on demand: KVM rewrites every pvclock copy of a vCPU
+ * whose IA32_TSC_ADJUST is written, even with its own value.  Only where
+ * CPUID says the MSR exists; pvclock_poke() does nothing otherwise.
+ */
+bool pvclock_can_poke(void);
+void pvclock_poke(void);
+
 #endif /* GUEST_PVCLOCK_H */

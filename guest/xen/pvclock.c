@@ -5,7 +5,11 @@
  * multiply is done in halves so that 32-bit code needs no libgcc helper.
  */
 #include "compiler.h"
+#include "processor.h"
 #include "pvclock.h"
+
+#define MSR_IA32_TSC_ADJUST	0x3b
+#define CPUID7_EBX_TSC_ADJUST	(1u << 1)
 
 static uint64_t scale_delta(uint64_t delta, uint32_t mul, int8_t shift)
 {
@@ -50,4 +54,15 @@ uint64_t pvclock_read_ns(const volatile struct vcpu_time_info *t)
 	if (tsc < tsc_ts)
 		return sys;
 	return sys + scale_delta(tsc - tsc_ts, mul, shift);
+}
+
+bool pvclock_can_poke(void)
+{
+	return cpuid(0).a >= 7 && (cpuid(7).b & CPUID7_EBX_TSC_ADJUST);
+}
+
+void pvclock_poke(void)
+{
+	if (pvclock_can_poke())
+		wrmsr(MSR_IA32_TSC_ADJUST, rdmsr(MSR_IA32_TSC_ADJUST));
 }
