@@ -17,6 +17,7 @@
 
 #include <rig/abi.h>
 
+#include "dirty_ring.h"
 #include "kvm.h"
 #include "loader.h"
 #include "log.h"
@@ -196,6 +197,10 @@ int vm_create(struct vm *vm, const struct vmm_config *cfg)
 	vm->vm_fd = ioctl(vm->kvm_fd, KVM_CREATE_VM, 0);
 	if (vm->vm_fd < 0)
 		return host_err("KVM_CREATE_VM");
+	/* KVM takes the ring only before the first vCPU exists. */
+	ret = dirty_ring_vm_create(vm, cfg);
+	if (ret)
+		return ret;
 	if (ioctl(vm->vm_fd, KVM_SET_TSS_ADDR, KVM_TSS_GPA))
 		return host_err("KVM_SET_TSS_ADDR");
 	if (ioctl(vm->vm_fd, KVM_SET_IDENTITY_MAP_ADDR, &idmap))
@@ -265,6 +270,8 @@ int vcpu_create(struct vm *vm, const struct vmm_config *cfg, uint32_t entry)
 	vm->vcpu_fd = ioctl(vm->vm_fd, KVM_CREATE_VCPU, 0);
 	if (vm->vcpu_fd < 0)
 		return host_err("KVM_CREATE_VCPU");
+	if (dirty_ring_vcpu_created(vm, vm->vcpu_fd))
+		return RIG_EXIT_HOST;
 	size = ioctl(vm->kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
 	if (size < (int)sizeof(struct kvm_run))
 		return host_err("KVM_GET_VCPU_MMAP_SIZE");
@@ -302,6 +309,7 @@ int vm_set_clock(struct vm *vm, uint64_t ns)
 
 void vm_destroy(struct vm *vm)
 {
+	dirty_ring_destroy(vm->ring);
 	if (vm->run)
 		munmap(vm->run, vm->run_size);
 	if (vm->vcpu_fd >= 0)

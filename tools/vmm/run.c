@@ -17,6 +17,7 @@
 
 #include <rig/abi.h>
 
+#include "dirty_ring.h"
 #include "log.h"
 #include "run.h"
 #include "xen.h"
@@ -161,6 +162,8 @@ static int handle_exit(struct vmm *v, struct kvm_run *run)
 		return mmio_exit(v, run);
 	case KVM_EXIT_XEN:
 		return xen_exit(v);
+	case KVM_EXIT_DIRTY_RING_FULL:
+		return dirty_ring_full_exit(v->vm.ring);
 	case KVM_EXIT_SHUTDOWN:
 		return triple_fault(v);
 	case KVM_EXIT_INTERNAL_ERROR:
