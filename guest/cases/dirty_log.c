@@ -326,7 +326,7 @@ out:
  */
 static void flood(void)
 {
-	uint32_t n = ring_entries ? ring_entries + ring_entries / 4 : 512;
+	uint32_t n = ring_entries ? ring_entries + ring_entries / 4 : 256;
 	volatile uint8_t *p = (volatile uint8_t *)FLOOD_BASE;
 	uint32_t i, lost = 0;
 
