@@ -176,7 +176,7 @@ cfgkey() {
 # the tarball: for the debug configuration that is a build of most of a
 # KASAN and lockdep kernel.
 seed_tree() {
-	local cfg=$1 tree from
+	local cfg=$1 tree from start
 	tree=$cache/trees/$(config_tree "$cfg")
 	from=$cache/trees/$(config_host "$cfg")
 	[ ! -f "$tree/src/.rig-source" ] || return 0
@@ -188,6 +188,7 @@ seed_tree() {
 	fi
 	say "starting $(basename "$tree") from a copy of $(basename "$from")"
 	mkdir -p "$cache/trees"
+	start=$(date +%s)
 	(
 		flock 8
 		flock -s 9
@@ -203,6 +204,7 @@ seed_tree() {
 			perl -pi -e 's/\Q$ENV{OLD}\E/$ENV{NEW}/g'
 		mv "$tree.tmp" "$tree"
 	) 8>"$tree.lock" 9>"$from.lock" || die "could not copy $from"
+	say "copied in $(( $(date +%s) - start )) s"
 }
 
 # build SERIES NAME: the kernel of SERIES in the current configuration's
