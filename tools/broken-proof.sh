@@ -53,6 +53,14 @@ series=$top/host-patches/6.12/series
 #    with a fresh cache, which take the fast path: the failure is the slow
 #    path's)
 #
+# 0001-refresh-irqs-off drops the lock before the refresh in kvm_gpc_lock()
+# with read_unlock() instead of read_unlock_irqrestore(), so the refresh,
+# which takes a mutex and may fault the page in, runs with IRQs off (the
+# mismatch of lock and unlock flavours that patch 0001 is there to put in
+# one place).  The guest sees nothing; DEBUG_ATOMIC_SLEEP reports the
+# mutex, from the slow path of evtchn-slowpath, the one case that makes a
+# kvm_gpc_lock() user find its cache stale.
+#
 # 0005-sched-out-sleeps gives the preempt notifier's runstate update the
 # sleepable path: kvm_gpc_lock() from kvm_sched_out(), inside __schedule()
 # with IRQs off, where the cache must only be tried (the 2022 review of
@@ -65,6 +73,7 @@ breaks=(
 	"0003-compat-always|rig|arch/x86/kvm/xen.c|/^void kvm_xen_inject_pending_events(/,/^}/s/if (IS_ENABLED(CONFIG_64BIT) && v->kvm->arch.xen.long_mode) {/if (0) {  \/* broken-proof: the compat layout always *\//|evtchn-slowpath-hvm64|FAIL|send_after_memslot_change_selector_and_upcall_pending timer_after_memslot_change_selector_and_upcall_pending|send_fresh_cache_selector_and_upcall_pending timer_fresh_cache_selector_and_upcall_pending"
 	"0003-no-upcall-pending|rig|arch/x86/kvm/xen.c|/^void kvm_xen_inject_pending_events(/,/^}/{s/^\(\t*\)WRITE_ONCE(vi->evtchn_upcall_pending, 1);/\1\/* broken-proof: no upcall_pending *\//;s/= xchg(&vi->evtchn_upcall_pending, 1);/= 0;  \/* broken-proof: no upcall_pending *\//}|evtchn-slowpath-hvm32 evtchn-slowpath-hvm64|FAIL|send_after_memslot_change_selector_and_upcall_pending timer_after_memslot_change_selector_and_upcall_pending|send_fresh_cache_selector_and_upcall_pending timer_fresh_cache_selector_and_upcall_pending"
 	"0004-no-offset|rig|arch/x86/kvm/x86.c|/^static void kvm_setup_guest_pvclock(/,/^}/s/guest_hv_clock = khva + offset;/guest_hv_clock = khva;  \/* broken-proof: no offset *\//|evtchn-slowpath-hvm32 evtchn-slowpath-hvm64|FAIL|vcpu_info_time_matches_time_area vcpu_info_time_matches_after_memslot_change|"
+	"0001-refresh-irqs-off|debug|virt/kvm/pfncache.c|/^void \*kvm_gpc_lock(/,/^}/{/while/,/ret = /s/read_unlock_irqrestore(&gpc->lock, \*flags);/read_unlock(\&gpc->lock);  \/* broken-proof: IRQs stay off for the refresh *\//}|evtchn-slowpath-hvm32 evtchn-slowpath-hvm64|SPLAT|BUG: sleeping function called from invalid context at kernel/locking/mutex\.c:.*irqs_disabled\(\): 1.*; kvm_gpc_refresh\+.*; kvm_gpc_lock\+.*; kvm_xen_inject_pending_events\+|"
 	"0005-sched-out-sleeps|debug|arch/x86/kvm/xen.c|/^static void kvm_xen_update_runstate_guest(/,/^}/s/^\tif (atomic) {$/\tif (0) {  \/* broken-proof: kvm_gpc_lock() from kvm_sched_out() too *\//|runstate-preempt-hvm32 runstate-preempt-hvm64|SPLAT|BUG: sleeping function called from invalid context at [^ ]*virt/kvm/pfncache\.c:.*; kvm_gpc_lock\+.*; kvm_xen_update_runstate_guest\+.*; kvm_arch_vcpu_put\+.*; kvm_sched_out\+|"
 )
 
