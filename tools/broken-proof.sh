@@ -4,7 +4,7 @@
 # broken-proof.sh [--list] [BREAK...]
 #
 # Proof that a case catches a wrong conversion in the 6.12 host series.
-# Patches 0003-0005 of host-patches/6.12 change no behaviour, so no case
+# Patches 0001-0005 of host-patches/6.12 change no behaviour, so no case
 # tells them from the stock code.  For each break below, this builds the
 # real series plus one more patch made by a sed on the patched source (a
 # deliberately wrong conversion), runs the cases that must catch it on that
@@ -40,8 +40,9 @@ series=$top/host-patches/6.12/series
 #  2 configuration: rig (tools/kconfig/rig.config) or debug (rig.config and
 #    debug.config)
 #  3 the file, 4 the sed script on the patched file
-#  5 the cases that must end with status 6 (the other cases of their
-#    matrix sections PASS)
+#  5 the cases that must end with status 6 (the kernel runs both word
+#    sizes of the matrix sections that every break of its configuration
+#    names: the other cases must PASS)
 #  6 FAIL or SPLAT
 #  7 for FAIL, the checks that must fail in each of those cases; for
 #    SPLAT, an extended regular expression that the case's first host
@@ -82,8 +83,8 @@ breaks=(
 # start from), the tree the breaks are built in.
 config_fragments() {
 	case $1 in
-	rig) echo "$top/tools/kconfig/rig.config" ;;
-	debug) echo "$top/tools/kconfig/rig.config $top/tools/kconfig/debug.config" ;;
+	rig) printf '%s\n' "$top/tools/kconfig/rig.config" ;;
+	debug) printf '%s\n' "$top/tools/kconfig/rig.config" "$top/tools/kconfig/debug.config" ;;
 	*) die "unknown configuration '$1'" ;;
 	esac
 }
@@ -173,8 +174,7 @@ mkseries() {
 # build-kernel.sh's key of a configuration's Kconfig (its .rig-config).
 cfgkey() {
 	local f
-	# shellcheck disable=SC2046 # the fragments are words
-	for f in $(config_fragments "$1"); do cat "$f"; done | sha256sum | cut -c1-16
+	config_fragments "$1" | while read -r f; do cat "$f"; done | sha256sum | cut -c1-16
 }
 
 # A configuration's tree, on a first run: a copy of the matrix's tree of
@@ -246,7 +246,7 @@ for cfg in "${configs[@]}"; do
 	tree=$(config_tree "$cfg")
 	real=$(config_host "$cfg")
 	frags=()
-	for f in $(config_fragments "$cfg"); do frags+=(--fragment "$f"); done
+	while read -r f; do frags+=(--fragment "$f"); done < <(config_fragments "$cfg")
 	seed_tree "$cfg"
 	matrix=$work/matrix-$cfg.cfg
 	kernel=$(build "$series" "$real") || die "$real: the kernel did not build"
