@@ -21,9 +21,11 @@
 #
 # The kernels are built by tools/build-kernel.sh in one tree of their own
 # per configuration (broken-proof, broken-proof-debug) and cached like the
-# matrix's: a second run only boots.  A new debug tree starts as a copy of
-# the matrix's patched-6.12-debug tree when that one is built, so that only
-# the file a break changes is compiled; the matrix's trees are only read.
+# matrix's: a second run only boots.  A new tree starts as a copy of the
+# matrix's tree of the real series with that configuration (patched-6.12,
+# patched-6.12-debug) when that one is built (build-kernel.sh --seed), so
+# that only the file a break changes is compiled; the matrix's trees are
+# only read.
 # Results go to results/broken-proof-DATE/.  Too slow for make test (a
 # kernel build per break on a first run); make broken-proof runs it.
 
@@ -31,7 +33,6 @@ set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 srcdir=${GPC_RIG_SRCDIR:-/usr/src}
-cache=${GPC_RIG_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/gpc-rig}
 tarball=$srcdir/linux-source-6.12.tar.xz
 series=$top/host-patches/6.12/series
 
@@ -171,58 +172,17 @@ mkseries() {
 	} > "$dir/series"
 }
 
-# build-kernel.sh's key of a configuration's Kconfig (its .rig-config).
-cfgkey() {
-	local f
-	config_fragments "$1" | while read -r f; do cat "$f"; done | sha256sum | cut -c1-16
-}
-
-# A configuration's tree, on a first run: a copy of the matrix's tree of
-# the real series with that configuration, if that one is built, so that
-# make compiles only what the break's patch changes.  The copy is made
-# under both trees' locks and moved into place whole.  Without it,
-# build-kernel.sh starts the tree from whatever sibling it finds, or from
-# the tarball: for the debug configuration that is a build of most of a
-# KASAN and lockdep kernel.
-seed_tree() {
-	local cfg=$1 tree from start
-	tree=$cache/trees/$(config_tree "$cfg")
-	from=$cache/trees/$(config_host "$cfg")
-	[ ! -f "$tree/src/.rig-source" ] || return 0
-	if [ ! -f "$from/src/rig-out/.rig-config" ] ||
-	   [ "$(cat "$from/src/rig-out/.rig-config")" != "$(cfgkey "$cfg")" ] ||
-	   [ "$(cat "$from/src/.rig-source" 2>/dev/null)" != "6.12 $(stat -c '%s %Y' "$tarball")" ]; then
-		say "no built $(basename "$from") tree to copy: $(basename "$tree") is built cold (much longer)"
-		return 0
-	fi
-	say "starting $(basename "$tree") from a copy of $(basename "$from")"
-	mkdir -p "$cache/trees"
-	start=$(date +%s)
-	(
-		flock 8
-		flock -s 9
-		rm -rf "$tree" "$tree.tmp"
-		mkdir -p "$tree.tmp"
-		cp -a --reflink=auto "$from/src" "$from/applied" "$tree.tmp/"
-		# kbuild's own dependency files are relative, but objtool's
-		# (tools/build) hold the tree's absolute path: left alone, they
-		# rebuild objtool, and every object depends on objtool.
-		# shellcheck disable=SC2016 # perl's own variables
-		{ grep -rlIF "$from/src/" "$tree.tmp/src/rig-out/tools" || true; } |
-			OLD=$from/src/ NEW=$tree/src/ xargs -r \
-			perl -pi -e 's/\Q$ENV{OLD}\E/$ENV{NEW}/g'
-		mv "$tree.tmp" "$tree"
-	) 8>"$tree.lock" 9>"$from.lock" || die "could not copy $from"
-	say "copied in $(( $(date +%s) - start )) s"
-}
-
 # build SERIES NAME: the kernel of SERIES in the current configuration's
-# tree, with the time it took.
+# tree, with the time it took.  On a first run the tree starts as a copy of
+# the matrix's tree of the real series with that configuration ($real), if
+# that one is built, so make compiles only what the break's patch changes;
+# from the tarball, the debug configuration is a build of most of a KASAN
+# and lockdep kernel.
 build() {
 	local start kernel
 	start=$(date +%s)
 	kernel=$("$top/tools/build-kernel.sh" --name "$tree" --source 6.12 \
-		 --series "$1" "${frags[@]}") || return 1
+		 --seed "$real" --series "$1" "${frags[@]}") || return 1
 	say "$2: $kernel ($(( $(date +%s) - start )) s)"
 	echo "$kernel"
 }
@@ -247,7 +207,6 @@ for cfg in "${configs[@]}"; do
 	real=$(config_host "$cfg")
 	frags=()
 	while read -r f; do frags+=(--fragment "$f"); done < <(config_fragments "$cfg")
-	seed_tree "$cfg"
 	matrix=$work/matrix-$cfg.cfg
 	kernel=$(build "$series" "$real") || die "$real: the kernel did not build"
 	printf '[host %s]\nkernel = %s\n' "$real" "$kernel" > "$matrix"
