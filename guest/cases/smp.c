@@ -16,8 +16,10 @@
  * state_entry_time before and after is a consistent snapshot: its
  * state_entry_time - sum(time[]) is the constant vCPU 0 sees in its own
  * area (#13), and its state_entry_time is no later than the Xen clock
- * vCPU 1 reads right after, and not long before it (vCPU 0 changes state
- * every millisecond or so).
+ * vCPU 1 reads right after (#15).  KVM rewrites the area only around the
+ * vCPU's preemptions and halts, a few dozen times in the watch: a KVM
+ * that sets bit 63 around every update whatever the guest asked (6.1) is
+ * caught at it only when a read and an update coincide.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -41,8 +43,6 @@
 #define EFER_LMA		(1u << 10)
 #define VMASST_TYPE_UPDATE_FLAG	5
 #define SAMPLE_MS		300	/* how long vCPU 1 watches */
-#define RECENT_MS		200	/* vCPU 0's last change, at most */
-#define RECENT			(RECENT_MS * MS)
 
 struct percpu {
 	struct vcpu_time_info time __aligned(64);
@@ -136,7 +136,7 @@ struct watch {
 	bool flag_on;
 	uint64_t constant;	/* vCPU 0's entry - sum, from itself */
 	unsigned int reads, set, consistent, bad_constant, after_clock,
-		     stale, changes;
+		     changes;
 	uint64_t worst_lag, bad_diff;
 };
 
@@ -173,8 +173,6 @@ static void watch_vcpu0(void *arg)
 		}
 		if (e1 > now)
 			w->after_clock++;
-		else if (now - e1 > RECENT)
-			w->stale++;
 		if (e1 <= now && now - e1 > w->worst_lag)
 			w->worst_lag = now - e1;
 	} while (now < end);
@@ -208,11 +206,6 @@ static void report_watch(const struct watch *w)
 	if (!report(!w->after_clock, "%s_entry_not_after_xen_clock",
 		    w->flag_on ? "update_flag_on" : "update_flag_off"))
 		report_info("%u snapshots after vCPU 1's clock", w->after_clock);
-	xabi(30);
-	if (!report(!w->stale, "%s_entry_recent",
-		    w->flag_on ? "update_flag_on" : "update_flag_off"))
-		report_info("%u snapshots more than %u ms behind the clock",
-			    w->stale, (unsigned int)RECENT_MS);
 }
 
 /* vCPU 0 changes state (HLT and back) while vCPU 1 watches. */
