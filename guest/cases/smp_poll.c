@@ -11,7 +11,8 @@
  *
  * vCPU 0 polls one masked IPI port with interrupts off, a LAPIC one-shot
  * as its safety (SAFETY_MS) and a Xen deadline past the safety.  vCPU 1
- * sends the port a little later, by its own Xen clock.  The control polls
+ * sends the port SEND_DELAY after vCPU 0 said it was about to poll, by
+ * its own Xen clock.  The control polls
  * a port whose notify vCPU is vCPU 0, which both hypervisors wake; the
  * check polls vCPU 1's.  Each must return within WAKE of the send, by the
  * Xen clock both vCPUs read, and without the safety.
@@ -87,10 +88,16 @@ static void safety_disarm(void)
 	asm volatile("sti; nop; cli" ::: "memory");
 }
 
-/* vCPU 1: send @port once its clock passes @at. */
+/*
+ * vCPU 1: send @port SEND_DELAY after vCPU 0 says it is about to poll
+ * (@entered, vCPU 0's clock), so that the poll is blocked by then even
+ * on a slow host; give up after @giveup.
+ */
 static struct {
 	uint32_t port;
-	uint64_t at;
+	uint64_t entered;	/* vCPU 0's clock right before the poll */
+	uint32_t go;		/* entered is set (release/acquire) */
+	uint64_t giveup;
 	uint64_t sent;		/* its clock right before the send */
 	long ret, time;
 } ap;
@@ -104,9 +111,15 @@ static void ap_time_area(void *arg)
 
 static void ap_send_later(void *arg)
 {
-	uint64_t t;
+	uint64_t t, entered;
 
-	while ((t = clock_of(1)) < ap.at)
+	while (!__atomic_load_n(&ap.go, __ATOMIC_ACQUIRE) &&
+	       clock_of(1) < ap.giveup)
+		cpu_relax();
+	if (!__atomic_load_n(&ap.go, __ATOMIC_ACQUIRE))
+		return;
+	entered = ap.entered;
+	while ((t = clock_of(1)) < entered + SEND_DELAY)
 		cpu_relax();
 	ap.sent = t;
 	ap.ret = evtchn_send(ap.port);
@@ -127,7 +140,7 @@ static void poll_woken(const char *name, uint32_t port, bool xabi72)
 {
 	struct sched_poll p = { .nr_ports = 1 };
 	evtchn_port_t ports[1] = { port };
-	uint64_t start, end = 0;
+	uint64_t start, end = 0, begin = 0;
 	unsigned int polls = 0;
 	long ret = 0;
 	bool ok;
@@ -139,15 +152,19 @@ static void poll_woken(const char *name, uint32_t port, bool xabi72)
 	ap.port = port;
 	ap.ret = -1;
 	ap.sent = 0;
-	start = clock_of(0);
-	ap.at = start + SEND_DELAY;
+	ap.go = 0;
+	ap.giveup = clock_of(0) + SAFETY_MS * MS;
 	if (!report_need(smp_call(ap_send_later, NULL), "vCPU 1 is busy",
 			 "%s_call", name))
 		return;
 	cli();
 	safety_arm(SAFETY_MS);
+	start = clock_of(0);
+	ap.entered = start;
+	__atomic_store_n(&ap.go, 1, __ATOMIC_RELEASE);
 	do {
-		p.timeout = clock_of(0) + DEADLINE;
+		begin = clock_of(0);
+		p.timeout = begin + DEADLINE;
 		ret = HYPERVISOR_sched_op(SCHEDOP_poll, &p);
 		end = clock_of(0);
 		polls++;
@@ -157,6 +174,10 @@ static void poll_woken(const char *name, uint32_t port, bool xabi72)
 	ok = smp_wait(SAFETY_MS);
 	if (!report_need(ok && ap.sent, "vCPU 1 did not send", "%s_sent",
 			 name))
+		return;
+	/* A poll that began after the send tells nothing. */
+	if (!report_need(begin < ap.sent, "the last poll began after vCPU 1's send",
+			 "%s_polling_at_send", name))
 		return;
 	report_info("%s: sent at +%u ms, poll returned at +%u ms after %u poll(s), ret %ld%s",
 		    name, to_ms(ap.sent - start), to_ms(end - start), polls,

@@ -80,7 +80,7 @@ struct evtchn_cpu_seen {
 	unsigned int upcalls;	/* per-vCPU vector entries on this vCPU */
 	unsigned int events;	/* ports it took */
 	uint64_t sel;		/* every selector bit its scans exchanged */
-	uint8_t count[EVTCHN_CPU_TRACKED];	/* per port, saturating */
+	uint32_t count[EVTCHN_CPU_TRACKED];	/* per port */
 };
 extern volatile struct evtchn_cpu_seen evtchn_cpu_seen[];
 void evtchn_attach_cpu(unsigned int cpu, void *vcpu_info);

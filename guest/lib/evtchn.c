@@ -244,7 +244,7 @@ static void taken(uint32_t port, unsigned int cpu)
 	volatile struct evtchn_cpu_seen *c = &evtchn_cpu_seen[cpu];
 
 	c->events++;
-	if (port < EVTCHN_CPU_TRACKED && c->count[port] != 255)
+	if (port < EVTCHN_CPU_TRACKED)
 		c->count[port]++;
 	evtchn_seen.events++;
 	evtchn_seen.last = port;
