@@ -272,8 +272,11 @@ static void vcpu_loop(struct vmm *v, struct vm_vcpu *vc)
 					return;
 				continue;
 			}
-			vmm_err("KVM_RUN%s: %s", vc->id ? " (vcpu 1)" : "",
-				strerror(errno));
+			if (vc->id)
+				vmm_err("KVM_RUN (vcpu %u): %s", vc->id,
+					strerror(errno));
+			else
+				vmm_err("KVM_RUN: %s", strerror(errno));
 			ret = RIG_EXIT_HOST;
 		} else {
 			pthread_mutex_lock(&v->lock);
