@@ -36,7 +36,7 @@
 #define MS		1000000ull
 #define FLIP_MS		2000	/* how long vCPU 1 flips */
 #define TIMER_AHEAD	(3 * MS)
-#define LATE		(1000 * MS)	/* an event later than this is lost */
+#define LATE		(2000 * MS)	/* an event later than this is lost */
 #define IPI_WAIT	(500 * MS)
 
 static uint8_t shinfo_page[PAGE_SIZE] __aligned(PAGE_SIZE);
