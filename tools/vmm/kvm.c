@@ -17,6 +17,7 @@
 
 #include <rig/abi.h>
 
+#include "dirty_ring.h"
 #include "kvm.h"
 #include "loader.h"
 #include "log.h"
@@ -196,6 +197,10 @@ int vm_create(struct vm *vm, const struct vmm_config *cfg)
 	vm->vm_fd = ioctl(vm->kvm_fd, KVM_CREATE_VM, 0);
 	if (vm->vm_fd < 0)
 		return host_err("KVM_CREATE_VM");
+	/* KVM takes the ring only before the first vCPU exists. */
+	ret = dirty_ring_vm_create(vm, cfg);
+	if (ret)
+		return ret;
 	if (ioctl(vm->vm_fd, KVM_SET_TSS_ADDR, KVM_TSS_GPA))
 		return host_err("KVM_SET_TSS_ADDR");
 	if (ioctl(vm->vm_fd, KVM_SET_IDENTITY_MAP_ADDR, &idmap))
@@ -273,6 +278,8 @@ static int vcpu_create_one(struct vm *vm, const struct kvm_cpuid2 *cpuid,
 	if (vc->fd < 0)
 		return host_err("KVM_CREATE_VCPU");
 	vm->nr_vcpus = id + 1;
+	if (dirty_ring_vcpu_created(vm, vc->fd))
+		return RIG_EXIT_HOST;
 	size = ioctl(vm->kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
 	if (size < (int)sizeof(struct kvm_run))
 		return host_err("KVM_GET_VCPU_MMAP_SIZE");
@@ -324,6 +331,7 @@ void vm_destroy(struct vm *vm)
 {
 	unsigned int id;
 
+	dirty_ring_destroy(vm->ring);
 	for (id = 0; id < vm->nr_vcpus; id++) {
 		if (vm->vcpu[id].run)
 			munmap(vm->vcpu[id].run, vm->run_size);

@@ -23,6 +23,7 @@
 
 #include <rig/abi.h>
 
+#include "dirty_ring.h"
 #include "hcall_kvm.h"
 #include "log.h"
 #include "run.h"
@@ -200,6 +201,8 @@ static int handle_exit(struct vmm *v, struct vm_vcpu *vc, struct kvm_run *run)
 		return mmio_exit(v, run);
 	case KVM_EXIT_XEN:
 		return xen_exit(v, vc);
+	case KVM_EXIT_DIRTY_RING_FULL:
+		return dirty_ring_full_exit(v->vm.ring);
 	case KVM_EXIT_SHUTDOWN:
 		return triple_fault(vc);
 	case KVM_EXIT_INTERNAL_ERROR:

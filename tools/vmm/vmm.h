@@ -23,6 +23,7 @@
 
 struct kvm_run;
 struct vmm;
+struct dirty_ring;
 
 struct vmm_config {
 	unsigned int mem_mb;
@@ -40,6 +41,7 @@ struct vmm_config {
 	bool clock_set;			/* --clock: kvmclock at start */
 	uint64_t clock_ns;
 	bool early_event;		/* --early-event: the KVM warning control */
+	unsigned int dirty_ring;	/* --dirty-ring: entries per vCPU, 0: none */
 	unsigned int nr_vcpus;		/* --vcpus, 1 by default */
 };
 
@@ -75,6 +77,7 @@ struct vm {
 	unsigned int nr_slots;		/* memslots created so far */
 	unsigned int late_slot;		/* the --late range's, once plugged */
 	uint32_t xen_caps;		/* KVM_CAP_XEN_HVM */
+	struct dirty_ring *ring;	/* --dirty-ring; NULL without */
 	struct vmm *vmm;		/* for the vCPU threads */
 };
 
