@@ -38,7 +38,6 @@
 #include "rs_common.h"
 #include "runstate.h"
 #include "string.h"
-#include "trap.h"
 #include "xen.h"
 #include "xen_ops.h"
 

@@ -30,7 +30,6 @@
 #include "rs_common.h"
 #include "smp.h"
 #include "string.h"
-#include "trap.h"
 #include "xen.h"
 #include "xen_ops.h"
 
@@ -41,20 +40,9 @@
 #define DEADLINE		(3000 * MS)	/* Xen's, past the safety */
 #define MAX_POLLS		2		/* one spurious return allowed */
 
-#define APIC_REG(r)		((volatile uint32_t *)(0xfee00000ul + (r)))
-#define APIC_EOI		0x0b0
-#define APIC_LVTT		0x320
-#define APIC_LVT_MASKED		(1u << 16)
-#define APIC_TMICT		0x380
-#define APIC_TDCR		0x3e0
-#define APIC_TDR_DIV_1		0xb
-#define SAFETY_VECTOR		31	/* the vector apic.c uses */
-
 static uint8_t shinfo_page[PAGE_SIZE] __aligned(PAGE_SIZE);
 static uint8_t vi_page[PAGE_SIZE] __aligned(PAGE_SIZE);
 static struct vcpu_time_info time_area[SMP_MAX_CPUS] __aligned(64);
-
-static volatile unsigned int safety_fired;
 
 static uint64_t clock_of(unsigned int cpu)
 {
@@ -65,27 +53,6 @@ static void check(const char *name, long got, long want)
 {
 	if (!report(got == want, "%s", name))
 		report_info("%s: got %ld, want %ld", name, got, want);
-}
-
-static void safety_irq(struct ex_regs *regs)
-{
-	safety_fired++;
-	*APIC_REG(APIC_EOI) = 0;
-}
-
-static void safety_arm(unsigned int ms)
-{
-	*APIC_REG(APIC_TDCR) = APIC_TDR_DIV_1;
-	*APIC_REG(APIC_LVTT) = SAFETY_VECTOR;
-	*APIC_REG(APIC_TMICT) = ms * 1000000u;
-}
-
-/* Stop it, and take what is still pending while IF was 0. */
-static void safety_disarm(void)
-{
-	*APIC_REG(APIC_LVTT) = APIC_LVT_MASKED | SAFETY_VECTOR;
-	*APIC_REG(APIC_TMICT) = 0;
-	asm volatile("sti; nop; cli" ::: "memory");
 }
 
 /*
@@ -148,7 +115,7 @@ static void poll_woken(const char *name, uint32_t port, bool xabi72)
 	set_xen_guest_handle(p.ports, ports);
 	evtchn_clear_pending(port);
 	evtchn_mask(port);
-	safety_fired = 0;
+	apic_safety_fired = 0;
 	ap.port = port;
 	ap.ret = -1;
 	ap.sent = 0;
@@ -158,7 +125,7 @@ static void poll_woken(const char *name, uint32_t port, bool xabi72)
 			 "%s_call", name))
 		return;
 	cli();
-	safety_arm(SAFETY_MS);
+	apic_safety_arm(SAFETY_MS);
 	start = clock_of(0);
 	ap.entered = start;
 	__atomic_store_n(&ap.go, 1, __ATOMIC_RELEASE);
@@ -168,9 +135,9 @@ static void poll_woken(const char *name, uint32_t port, bool xabi72)
 		ret = HYPERVISOR_sched_op(SCHEDOP_poll, &p);
 		end = clock_of(0);
 		polls++;
-	} while (!ret && !evtchn_pending(port) && !safety_fired &&
+	} while (!ret && !evtchn_pending(port) && !apic_safety_fired &&
 		 end - start < SAFETY_MS * MS);
-	safety_disarm();
+	apic_safety_disarm();
 	ok = smp_wait(SAFETY_MS);
 	if (!report_need(ok && ap.sent, "vCPU 1 did not send", "%s_sent",
 			 name))
@@ -191,7 +158,7 @@ static void poll_woken(const char *name, uint32_t port, bool xabi72)
 		return;
 	report_info("%s: sent at +%u ms, poll returned at +%u ms after %u poll(s), ret %ld%s",
 		    name, to_ms(ap.sent - start), to_ms(end - start), polls,
-		    ret, safety_fired ? ", safety fired" : "");
+		    ret, apic_safety_fired ? ", safety fired" : "");
 	if (!report(ap.ret == 0, "%s_send_ok", name))
 		report_info("send: %ld", ap.ret);
 	if (xabi72)
@@ -201,7 +168,7 @@ static void poll_woken(const char *name, uint32_t port, bool xabi72)
 	 * poll that keeps returning at once until the port happens to be
 	 * pending, which is a yield.
 	 */
-	if (!report(!ret && evtchn_pending(port) && !safety_fired &&
+	if (!report(!ret && evtchn_pending(port) && !apic_safety_fired &&
 		    polls <= MAX_POLLS && end >= ap.sent &&
 		    end - ap.sent < WAKE_MS * MS, "%s", name))
 		report_info("want one poll returning within %u ms of the send, got %u poll(s) and %s%u ms",
@@ -214,7 +181,6 @@ static void poll_woken(const char *name, uint32_t port, bool xabi72)
 static void case_smp_poll(const struct guest_config *cfg)
 {
 	uint64_t va = (uintptr_t)&time_area[0];
-	exception_handler_t old;
 	uint32_t own, other;
 	long ret;
 
@@ -241,12 +207,10 @@ static void case_smp_poll(const struct guest_config *cfg)
 	if (ret)
 		return;
 
-	old = handle_exception(SAFETY_VECTOR, safety_irq);
 	/* The control: the poller is the port's notify vCPU. */
 	poll_woken("poll_own_port_woken_by_vcpu1", own, false);
 	/* #72: the poller is another vCPU than the port's. */
 	poll_woken("poll_other_vcpus_port_woken_by_vcpu1", other, true);
-	handle_exception(SAFETY_VECTOR, old);
 }
 
 DEFINE_CASE("smp-poll", case_smp_poll);
