@@ -87,6 +87,12 @@ static unsigned int sleep_chunk(unsigned int ms)
 	}
 	apic_write(APIC_LVTT, APIC_LVT_MASKED | TIMER_VECTOR);
 	apic_write(APIC_TMICT, 0);
+	/*
+	 * A period that ended after the first interrupt and before the mask
+	 * is still pending: take it here, with timer_irq installed, not at
+	 * the caller's next sti with whatever handler vector 31 has then.
+	 */
+	asm volatile("sti; nop; cli" ::: "memory");
 	return hlts;
 }
 
