@@ -15,6 +15,9 @@
 # powered off by itself, 124 when it had to be killed after --timeout seconds,
 # anything else when QEMU itself failed (its message is the last line of
 # SERIAL_LOG.qemu).
+#
+# RIG_GDB_PORT=PORT opens QEMU's gdbstub on localhost:PORT (-gdb), so that a
+# wedged host can be looked at (tools/wedge-dump.sh); unset, no stub.
 
 set -euo pipefail
 
@@ -61,6 +64,12 @@ fi
 qemu=${QEMU:-qemu-system-x86_64}
 command -v "$qemu" >/dev/null || die "$qemu is not installed"
 
+gdb=()
+if [ -n "${RIG_GDB_PORT:-}" ]; then
+	case $RIG_GDB_PORT in *[!0-9]*) die "bad RIG_GDB_PORT '$RIG_GDB_PORT'" ;; esac
+	gdb=(-gdb "tcp:127.0.0.1:$RIG_GDB_PORT")
+fi
+
 case $accel in
 tcg) cpu=max ;;
 kvm) cpu=host ;;
@@ -74,5 +83,5 @@ timeout --kill-after=10 "$timeout" "$qemu" \
 	-accel "$accel" -cpu "$cpu" -m 512 -smp 1 \
 	-nodefaults -display none -no-reboot -monitor none \
 	-serial "file:$serial" -serial "file:$klog" \
-	"${boot[@]}" > "$serial.qemu" 2>&1 || rc=$?
+	"${gdb[@]}" "${boot[@]}" > "$serial.qemu" 2>&1 || rc=$?
 exit $rc
