@@ -79,7 +79,11 @@ esac
 : > "$serial"
 : > "$klog"
 rc=0
-timeout --kill-after=10 "$timeout" "$qemu" \
+# --foreground: timeout and QEMU stay in this script's process group, so
+# that whoever ends the boot early by killing the group (the driver, when a
+# case wedges the host) ends QEMU too; without it timeout makes a group of
+# its own and QEMU runs on until the boot's own timeout.
+timeout --foreground --kill-after=10 "$timeout" "$qemu" \
 	-accel "$accel" -cpu "$cpu" -m 512 -smp 1 \
 	-nodefaults -display none -no-reboot -monitor none \
 	-serial "file:$serial" -serial "file:$klog" \
