@@ -75,7 +75,7 @@ SAMPLES = int(os.environ["WD_SAMPLES"])
 INTERVAL = float(os.environ["WD_INTERVAL"])
 WORDS = int(os.environ["WD_WORDS"])
 VMLINUX = os.environ["WD_VMLINUX"]
-THREAD_SIZE = 16384
+THREAD_SIZE = 16384             # 32 KiB with KASAN: found from the tasks
 KASLR_ALIGN = 0x200000
 KASLR_RANGE = 1 << 30
 
@@ -140,8 +140,9 @@ banner = read(banner_link, 64)
 ex("file")
 
 
-def stack_scan(title, sp, text, limit=None):
-    top = (sp | (THREAD_SIZE - 1)) + 1
+def stack_scan(title, sp, text, limit=None, top=None):
+    if top is None:
+        top = (sp | (THREAD_SIZE - 1)) + 1
     n = min((top - sp) // 8, limit or WORDS)
     data = read(sp, n * 8)
     print("  %s %#x..%#x:" % (title, sp, sp + n * 8))
@@ -178,6 +179,8 @@ def tasks(text):
         return
     q = lambda o: struct.unpack_from("<Q", blob, o)[0]
     comm = blob.find(b"swapper/0\0")
+    if comm < 0:                        # before SMP bring-up names it
+        comm = blob.find(b"swapper\0")
     stack = next((o for o in range(0, 0x200, 8) if q(o) == init_stack), None)
     if comm < 0 or stack is None:
         print("tasks: task_struct layout not found (comm %d, stack %s)" % (comm, stack))
@@ -202,17 +205,21 @@ def tasks(text):
         print("tasks: tasks list not found")
         return
     _, all_tasks = found
+    global THREAD_SIZE
     stacks = {t: u64(t + stack) for t in all_tasks}
     sp_off = None
-    for o in range(comm, 0x4000 - 8, 8):
-        hits = 0
-        for t in all_tasks:
-            v, s = u64(t + o), stacks[t]
-            if v is None or s is None or not (s < v < s + THREAD_SIZE):
+    for size in (16384, 32768):
+        for o in range(comm, 0x4000 - 8, 8):
+            hits = 0
+            for t in all_tasks:
+                v, s = u64(t + o), stacks[t]
+                if v is None or s is None or not (s < v < s + size):
+                    break
+                hits += 1
+            if hits == len(all_tasks):
+                sp_off, THREAD_SIZE = o, size
                 break
-            hits += 1
-        if hits == len(all_tasks):
-            sp_off = o
+        if sp_off:
             break
     print("== tasks (comm at +%#x, stack at +%#x, thread.sp at %s)" %
           (comm, stack, "+%#x" % sp_off if sp_off else "?"))
@@ -221,13 +228,19 @@ def tasks(text):
         state = struct.unpack("<I", st)[0] if st else -1
         print("task %#x %-16s __state %#x" % (t, name, state))
         if sp_off:
-            stack_scan("stack", u64(t + sp_off), text, limit=256)
+            stack_scan("stack", u64(t + sp_off), text, limit=256,
+                       top=stacks[t] + THREAD_SIZE)
 
 
 print("wedge-dump: vmlinux %s" % VMLINUX)
 offset = None
+seen = {}
 for n in range(SAMPLES):
-    ex("target remote 127.0.0.1:" + PORT)
+    try:
+        ex("target remote 127.0.0.1:" + PORT)
+    except gdb.error as e:
+        print("wedge-dump: sample %d: %s" % (n, e))
+        break
     if offset is None:
         # Kernel memory is readable from host context only, not while a
         # CPU runs a nested guest: tried again in each sample.
@@ -243,8 +256,11 @@ for n in range(SAMPLES):
     for t in sorted(gdb.selected_inferior().threads(), key=lambda t: t.num):
         t.switch()
         rip, rsp, cs, fl = reg("pc"), reg("sp"), reg("cs"), reg("eflags")
-        where = sym(rip) if offset is not None and text[0] <= rip < text[1] else \
-            ("user/guest" if cs & 3 or rip < 2**63 else "?")
+        if cs & 3 or rip < 2**63:
+            where = "user/guest"
+        else:
+            where = sym(rip) if offset is not None else "?"
+        seen.setdefault(t.num - 1, []).append(where.split("+")[0])
         print("cpu%d rip %#x %s  rsp %#x cs %#x IF=%d cr3 %#x" %
               (t.num - 1, rip, where, rsp, cs, (fl >> 9) & 1, reg("cr3")))
         if last and offset is not None:
@@ -257,6 +273,14 @@ for n in range(SAMPLES):
     ex("detach")
     if not last:
         time.sleep(INTERVAL)
+# Where each CPU was: always the same place is a spin, the idle loop a
+# CPU with nothing to run (the stuck task then sleeps: see the tasks).
+for cpu, where in sorted(seen.items()):
+    count = {}
+    for w in where:
+        count[w] = count.get(w, 0) + 1
+    print("cpu%d in %d samples: %s" % (cpu, len(where), ", ".join(
+        "%s x%d" % (w, c) for w, c in sorted(count.items(), key=lambda x: -x[1]))))
 EOF
 
 
