@@ -15,8 +15,8 @@
 # chain; a '*' marks one right after a call instruction.
 #
 # KERNEL is the host's vmlinux, or its bzImage: then the vmlinux is looked
-# for in the kernel build trees under the rig's cache (the tree whose
-# bzImage is the same file).  KASLR is undone by finding linux_banner in
+# for next to it (a bzImage in its build tree) or in the kernel build trees
+# under the rig's cache (the tree whose bzImage is the same file).  KASLR is undone by finding linux_banner in
 # the host's memory.  Output on stdout; the host keeps running afterwards.
 
 set -euo pipefail
@@ -51,7 +51,14 @@ vmlinux=$kernel
 if [ "$(head -c 4 "$kernel" | od -An -tx1 | tr -d ' ')" != 7f454c46 ]; then
 	cache=${GPC_RIG_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/gpc-rig}
 	vmlinux=
+	# A bzImage still in its build tree (run.sh --kernel-tree, --kernel).
+	case $kernel in
+	*/arch/x86/boot/bzImage)
+		[ ! -f "${kernel%/arch/x86/boot/bzImage}/vmlinux" ] ||
+			vmlinux=${kernel%/arch/x86/boot/bzImage}/vmlinux ;;
+	esac
 	for out in "$cache"/trees/*/src/rig-out; do
+		[ -z "$vmlinux" ] || break
 		if [ -f "$out/vmlinux" ] &&
 		   cmp -s "$out/arch/x86/boot/bzImage" "$kernel"; then
 			vmlinux=$out/vmlinux
