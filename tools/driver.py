@@ -1078,6 +1078,7 @@ class Driver:
         if os.environ.get("RIG_GDB_PORT") and kernel:
             port = free_port()
             env = dict(os.environ, RIG_GDB_PORT=str(port))
+            self.display.log(boot.name, "gdbstub on 127.0.0.1:%d" % port)
         p = subprocess.Popen([os.path.join(self.tools, "boot-host.sh")] + args,
                              stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                              stderr=subprocess.PIPE, text=True, start_new_session=True,
