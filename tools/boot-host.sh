@@ -1,13 +1,14 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# boot-host.sh [--accel tcg|kvm] [--timeout SEC] [--append ARGS] \
+# boot-host.sh [--accel tcg|kvm] [--timeout SEC] [--smp N] [--append ARGS] \
 #              BZIMAGE INITRAMFS SERIAL_LOG KERNEL_LOG
 # boot-host.sh [--accel tcg|kvm] [--timeout SEC] --iso ISO SERIAL_LOG KERNEL_LOG
 #
 # With --iso the firmware boots the ISO and grub starts the kernel (the
 # path a real machine takes); the ISO's menu decides the command line.
 # --bios FILE replaces SeaBIOS, e.g. with OVMF for an EFI boot.
+# --smp N boots the host with N CPUs (default 1).
 #
 # Boot one host kernel under QEMU and wait for it to power off.  The first
 # serial port carries the rig channel (init's framing, the VMM and the guest),
@@ -26,6 +27,7 @@ timeout=300
 append=
 iso=
 bios=
+smp=1
 
 die() { echo "boot-host: $*" >&2; exit 2; }
 
@@ -36,6 +38,7 @@ while [ $# -gt 0 ]; do
 	--append) append=$2; shift 2 ;;
 	--iso) iso=$2; shift 2 ;;
 	--bios) bios=$2; shift 2 ;;
+	--smp) smp=$2; shift 2 ;;
 	--) shift; break ;;
 	-*) die "unknown option '$1'" ;;
 	*) break ;;
@@ -61,6 +64,10 @@ else
 	boot=(-kernel "$kernel" -initrd "$initrd"
 	      -append "console=ttyS1 earlyprintk=serial,ttyS1 panic=-1 $append")
 fi
+case $smp in
+[1-9] | [1-9][0-9]) ;;
+*) die "--smp takes a number of CPUs, not '$smp'" ;;
+esac
 qemu=${QEMU:-qemu-system-x86_64}
 command -v "$qemu" >/dev/null || die "$qemu is not installed"
 
@@ -84,7 +91,7 @@ rc=0
 # case wedges the host) ends QEMU too; without it timeout makes a group of
 # its own and QEMU runs on until the boot's own timeout.
 timeout --foreground --kill-after=10 "$timeout" "$qemu" \
-	-accel "$accel" -cpu "$cpu" -m 512 -smp 1 \
+	-accel "$accel" -cpu "$cpu" -m 512 -smp "$smp" \
 	-nodefaults -display none -no-reboot -monitor none \
 	-serial "file:$serial" -serial "file:$klog" \
 	"${gdb[@]}" "${boot[@]}" > "$serial.qemu" 2>&1 || rc=$?

@@ -4,14 +4,16 @@
 # Build a host kernel for the rig from Debian's linux-source-X tarball.
 #
 #   tools/build-kernel.sh --name NAME --source VER [--series FILE] \
-#                         [--fragment FILE]... [--print-key]
+#                         [--fragment FILE]... [--seed NAME] [--print-key]
 #
 # Prints the path of the cached bzImage on success.  Kernels are cached outside
 # the clone under $GPC_RIG_CACHE (default ~/.cache/gpc-rig), keyed by the source
 # tarball, the patches of the series and the Kconfig fragments, so a kernel that
 # was built once is never built again.  Each NAME keeps its own source tree and
 # output directory: when only the series changes, the patches that differ are
-# reverted and re-applied and make rebuilds just what they touched.
+# reverted and re-applied and make rebuilds just what they touched.  A new
+# NAME starts as a copy of a sibling's tree (--seed NAME's, if it is built
+# from the same source), so its first build is incremental too.
 
 set -euo pipefail
 
@@ -26,6 +28,7 @@ name=
 source=
 series=
 fragments=()
+seed=
 print_key=0
 
 die() { echo "build-kernel: $*" >&2; exit 1; }
@@ -36,6 +39,7 @@ while [ $# -gt 0 ]; do
 	--source) source=$2; shift 2 ;;
 	--series) series=$2; shift 2 ;;
 	--fragment) fragments+=("$2"); shift 2 ;;
+	--seed) seed=$2; shift 2 ;;
 	--print-key) print_key=1; shift ;;
 	*) die "unknown argument '$1'" ;;
 	esac
@@ -43,6 +47,7 @@ done
 [ -n "$name" ] || die "--name is required"
 [ -n "$source" ] || die "--source is required"
 case $name in *[!A-Za-z0-9._-]*) die "bad host name '$name'" ;; esac
+case $seed in *[!A-Za-z0-9._-]*) die "bad seed name '$seed'" ;; esac
 [ ${#fragments[@]} -gt 0 ] || fragments=("$here/kconfig/rig.config")
 
 tarball=$srcdir/linux-source-$source.tar.xz
@@ -107,13 +112,36 @@ extract() {
 	echo "$source_id" > "$tree/src/.rig-source"
 }
 
-# A new tree starts as a copy of a sibling built from the same source, best
-# one with the same configuration, so its first build is incremental too:
-# make rebuilds what the patches and the configuration change, no more.
+# copy_tree SIB: start the tree as a copy of SIB's, under a shared lock on
+# it (none when another builder holds SIB: 1 is returned).  kbuild's own
+# dependency files are relative (see below), but objtool's (tools/build)
+# hold the tree's absolute path: left alone, they rebuild objtool, and
+# every object depends on objtool.
+copy_tree() {
+	local sib=$1
+	(
+		flock -n -s 8 || exit 1
+		rm -rf "$tree.tmp"
+		mkdir -p "$tree.tmp"
+		cp -a --reflink=auto "$sib/src" "$sib/applied" "$tree.tmp/"
+		# shellcheck disable=SC2016 # perl's own variables
+		{ grep -rlIF "$sib/src/" "$tree.tmp/src/rig-out/tools" 2>/dev/null || true; } |
+			OLD=$sib/src/ NEW=$tree/src/ xargs -r \
+			perl -pi -e 's/\Q$ENV{OLD}\E/$ENV{NEW}/g'
+	) 8>"$sib.lock" || { rm -rf "$tree.tmp"; return 1; }
+	rm -rf "$tree/src" "$tree/applied"
+	mv "$tree.tmp/src" "$tree.tmp/applied" "$tree/"
+	rmdir "$tree.tmp"
+}
+
+# A new tree starts as a copy of a sibling built from the same source:
+# --seed's, else the first with the same configuration, else any, so its
+# first build is incremental too: make rebuilds what the patches and the
+# configuration change, no more.
 cfgkey=$(cat "${fragments[@]}" | sha256sum | cut -c1-16)
 if [ ! -f "$tree/src/.rig-source" ]; then
 	best=
-	for sib in "$cache"/trees/*/; do
+	for sib in ${seed:+"$cache/trees/$seed/"} "$cache"/trees/*/; do
 		sib=${sib%/}
 		[ "$sib" != "$tree" ] || continue
 		[ "$(cat "$sib/src/.rig-source" 2>/dev/null)" = "$source_id" ] || continue
@@ -128,8 +156,7 @@ if [ ! -f "$tree/src/.rig-source" ]; then
 	done
 	if [ -n "$best" ]; then
 		say "starting from a copy of $(basename "$best")"
-		rm -rf "$tree/src" "$tree/applied"
-		cp -a --reflink=auto "$best/src" "$best/applied" "$tree/"
+		copy_tree "$best" || say "$(basename "$best") is busy: not copied"
 	fi
 fi
 if [ ! -f "$tree/src/.rig-source" ] ||

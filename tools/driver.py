@@ -293,6 +293,7 @@ class Boot:
     entries: list                # PlanEntry, in matrix order
     cost: float = 0.0            # estimated seconds, the overhead included
     native: bool = False         # run on this machine, no boot
+    cpus: int = 1                # the host's CPUs (boot-host.sh --smp)
 
 
 @dataclasses.dataclass
@@ -303,6 +304,7 @@ class HostWork:
     splittable: bool = True
     overhead: float = BOOT_OVERHEAD_S
     native: bool = False
+    cpus: list = None            # host_cpus per entry; None: all 1
 
 
 def lpt_partition(weights, k):
@@ -376,8 +378,31 @@ def choose_splits(hosts, jobs, min_work=MIN_BOOT_WORK_S, min_gain=MIN_GAIN_S):
     return states[0][0]
 
 
+def own_boots(hosts):
+    """Cases that need a host with more CPUs go to boots of their own, one
+    per host and CPU count, never split; every other case boots as before.
+    Returns (the hosts' work for one CPU, the other boots unnamed)."""
+    plain, own = [], []
+    for h in hosts:
+        cpus = h.cpus or [1] * len(h.entries)
+        if h.native or all(c == 1 for c in cpus):
+            plain.append(h)
+            continue
+        keep = [i for i, c in enumerate(cpus) if c == 1]
+        if keep:
+            plain.append(dataclasses.replace(
+                h, entries=[h.entries[i] for i in keep],
+                weights=[h.weights[i] for i in keep], cpus=None))
+        for n in sorted(set(cpus) - {1}):
+            idx = [i for i, c in enumerate(cpus) if c == n]
+            own.append(Boot(h.name, "", [h.entries[i] for i in idx],
+                            h.overhead + sum(h.weights[i] for i in idx), cpus=n))
+    return plain, own
+
+
 def schedule(hosts, jobs, **kw):
     """The boots of a run, longest first: the order the pool takes them in."""
+    hosts, own = own_boots(hosts)
     splits = choose_splits(hosts, jobs, **kw)
     boots = []
     for h in hosts:
@@ -390,7 +415,16 @@ def schedule(hosts, jobs, **kw):
         for n, (b, load) in enumerate(zip(bins, loads), 1):
             boots.append(Boot(h.name, "%s+%d" % (h.name, n),
                               [h.entries[i] for i in b], h.overhead + load))
-    order = {h.name: i for i, h in enumerate(hosts)}
+    # After the host's other boots: HOST when alone, else HOST+N.
+    for b in own:
+        mine = [x for x in boots if x.host == b.host]
+        if len(mine) == 1 and mine[0].name == b.host:
+            mine[0].name = b.host + "+1"
+        b.name = "%s+%d" % (b.host, len(mine) + 1) if mine else b.host
+        boots.append(b)
+    order = {}
+    for name in [h.name for h in hosts] + [b.host for b in own]:
+        order.setdefault(name, len(order))
     return sorted(boots, key=lambda b: (-b.cost, order[b.host], b.name))
 
 
@@ -951,10 +985,13 @@ class Driver:
             weights = [estimate(history, h, e, mtx.cases[e.name].opts["expect"]
                                 if e.name in mtx.cases else "PASS") for e in entries]
             native = h == "native"
+            cpus = [int(mtx.cases[e.name].opts["host_cpus"]) if e.name in mtx.cases
+                    else 1 for e in entries]
             # An ISO boots as a real machine would: all of a host's cases.
             work.append((h, HostWork(h, entries, weights, native=native,
                                      splittable=not native and not self.o.iso,
-                                     overhead=0.0 if native else BOOT_OVERHEAD_S)))
+                                     overhead=0.0 if native else BOOT_OVERHEAD_S,
+                                     cpus=cpus)))
         return work
 
     def boot_all(self, hosts):
@@ -1123,7 +1160,7 @@ class Driver:
         write_plan(os.path.join(self.rundir, name + ".plan"), rest)
         self.display.log(boot.name, "%s wedged the host; booting again as %s for the "
                          "%d cases after it" % (wedged, name, len(rest)))
-        self.run_boot(Boot(boot.host, name, rest))
+        self.run_boot(Boot(boot.host, name, rest, cpus=boot.cpus))
 
     def tool(self, name, args, boot):
         """A helper script; its complaints go to the log as the boot's."""
@@ -1181,8 +1218,9 @@ class Driver:
         t0 = time.monotonic()
         self.display.start(name, serial, n)
         try:
+            smp = ["--smp", str(boot.cpus)] if boot.cpus > 1 else []
             rc, wedged = self.watched_boot(["--accel", self.accel, "--timeout", str(timeout)]
-                                           + how + [serial, klog], boot, serial, kernel)
+                                           + smp + how + [serial, klog], boot, serial, kernel)
         finally:
             self.display.stop(name)
         if rc < 0:

@@ -54,7 +54,10 @@ CASE_KEYS = {
     "groups": "",            # space-separated group names
     "expect": "PASS",        # the status this case must end with
     "hosts": "",             # restrict to these hosts (default: all)
+    "host_cpus": "1",        # CPUs the host boots with; >1: boots of their own
 }
+
+HOST_CPUS_MAX = 4
 
 GUESTS = ("hvm32", "hvm64")
 
@@ -227,6 +230,8 @@ class Matrix:
     def _check(self, cur, key, val, n):
         if key == "timeout" and not (val.isdigit() and 0 < int(val) <= 3600):
             self._err(n, "timeout must be 1..3600 seconds, not '%s'" % val)
+        if key == "host_cpus" and not (val.isdigit() and 0 < int(val) <= HOST_CPUS_MAX):
+            self._err(n, "host_cpus must be 1..%d, not '%s'" % (HOST_CPUS_MAX, val))
         if key == "expect" and val not in STATUSES:
             self._err(n, "expect must be one of %s" % " ".join(STATUSES))
         if key in ("guest", "guests", "modules"):

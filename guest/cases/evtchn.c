@@ -14,6 +14,7 @@
  * Run it with the VMM's kvmclock started past 2^32 ns (vmm --clock): then
  * a 32-bit set_timer_op needs the high half of its deadline in ECX.
  */
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "apic.h"
@@ -32,6 +33,8 @@
 
 
 #define MS			1000000ull
+#define BLOCK_SAFETY_MS		1000	/* ends a block nothing else ends */
+#define BLOCK_ROUNDS		3	/* rounds the host may hold up */
 
 static struct vcpu_time_info time_area __aligned(64);
 static uint8_t shinfo_page[PAGE_SIZE] __aligned(PAGE_SIZE);
@@ -196,27 +199,50 @@ static void unmask(uint32_t ipi)
 	      -XEN_EINVAL);
 }
 
-/* #74: SCHEDOP_block wakes on the timer's upcall, with upcall_mask clear. */
+/*
+ * #74: SCHEDOP_block wakes on the timer's upcall, with upcall_mask clear.
+ * Nothing exits between arming the timer and blocking: on a slow host one
+ * console exit can outlast the 20 ms, the event then comes in at the sti,
+ * before the block, and the block waits for an event that never comes (in
+ * Xen too).  A round the host held past the deadline before the block is
+ * run again; the LAPIC safety ends a block that nothing else ends.
+ */
 static void block(uint32_t timer)
 {
 	uint64_t start, end;
-	long ret;
+	unsigned int round;
+	long ret, armed;
+	bool late;
 
-	evtchn_clear_all();
-	evtchn_reset_seen();
 	ret = evtchn_set_callback_vector();
 	check("callback_irq_vector_returns_zero", ret, 0);
 	if (ret)
 		return;
-	VI->evtchn_upcall_mask = 1;
-	start = now();
+	for (round = 0;; round++) {
+		evtchn_clear_all();
+		evtchn_reset_seen();
+		VI->evtchn_upcall_mask = 1;
+		apic_safety_fired = 0;
+		apic_safety_arm(BLOCK_SAFETY_MS);
+		start = now();
+		armed = xen_set_timer_op(start + 20 * MS);
+		late = evtchn_pending(timer) || now() - start >= 20 * MS;
+		asm volatile("sti" ::: "memory");
+		ret = HYPERVISOR_sched_op(SCHEDOP_block, NULL);
+		cli();
+		end = now();
+		apic_safety_disarm();
+		if (!late || round + 1 == BLOCK_ROUNDS)
+			break;
+		report_info("round %u: the host held the guest past the deadline before the block",
+			    round);
+	}
 	/* #63: in the kernel now; for a 32-bit guest past 2^32 ns, EBX:ECX */
 	xabi(63);
-	check("set_timer_op_20ms", xen_set_timer_op(start + 20 * MS), 0);
-	asm volatile("sti" ::: "memory");
-	ret = HYPERVISOR_sched_op(SCHEDOP_block, NULL);
-	cli();
-	end = now();
+	check("set_timer_op_20ms", armed, 0);
+	if (apic_safety_fired)
+		report_info("the block ended by the %u ms safety%s", BLOCK_SAFETY_MS,
+			    late ? ", its event taken before the block" : "");
 	xabi(74);
 	check("sched_block_returns_zero", ret, 0);
 	xabi(74);

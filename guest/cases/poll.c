@@ -38,7 +38,6 @@
 #include "rs_common.h"
 #include "runstate.h"
 #include "string.h"
-#include "trap.h"
 #include "xen.h"
 #include "xen_ops.h"
 
@@ -49,19 +48,8 @@
 #define SLACK			(1 * MS)	/* kvmclock against the host's timers */
 #define OUTSIDE			0x100000u	/* past the end of RAM: unreadable */
 
-#define APIC_REG(r)		((volatile uint32_t *)(0xfee00000ul + (r)))
-#define APIC_EOI		0x0b0
-#define APIC_LVTT		0x320
-#define APIC_LVT_MASKED		(1u << 16)
-#define APIC_TMICT		0x380
-#define APIC_TDCR		0x3e0
-#define APIC_TDR_DIV_1		0xb
-#define SAFETY_VECTOR		31	/* the vector apic.c uses */
-
 static struct vcpu_time_info time_area __aligned(64);
 static uint8_t shinfo_page[PAGE_SIZE] __aligned(PAGE_SIZE);
-
-static volatile unsigned int safety_fired;
 
 static uint64_t now(void)
 {
@@ -72,28 +60,6 @@ static void check(const char *name, long got, long want)
 {
 	if (!report(got == want, "%s", name))
 		report_info("%s: got %ld, want %ld", name, got, want);
-}
-
-static void safety_irq(struct ex_regs *regs)
-{
-	safety_fired++;
-	*APIC_REG(APIC_EOI) = 0;
-}
-
-/* One-shot, at the APIC bus clock KVM runs at 1 GHz (apic.c). */
-static void safety_arm(unsigned int ms)
-{
-	*APIC_REG(APIC_TDCR) = APIC_TDR_DIV_1;
-	*APIC_REG(APIC_LVTT) = SAFETY_VECTOR;
-	*APIC_REG(APIC_TMICT) = ms * 1000000u;
-}
-
-/* Stop it, and take what is still pending while IF was 0. */
-static void safety_disarm(void)
-{
-	*APIC_REG(APIC_LVTT) = APIC_LVT_MASKED | SAFETY_VECTOR;
-	*APIC_REG(APIC_TMICT) = 0;
-	asm volatile("sti; nop; cli" ::: "memory");
 }
 
 struct poll_result {
@@ -113,11 +79,11 @@ static struct poll_result do_poll(evtchn_port_t *ports, unsigned int n,
 
 	set_xen_guest_handle(p.ports, ports);
 	cli();
-	safety_arm(SAFETY_MS);
+	apic_safety_arm(SAFETY_MS);
 	r.start = now();
 	r.ret = HYPERVISOR_sched_op(SCHEDOP_poll, &p);
 	r.took = now() - r.start;
-	*APIC_REG(APIC_LVTT) = APIC_LVT_MASKED | SAFETY_VECTOR;
+	apic_safety_stop();
 	return r;
 }
 
@@ -166,7 +132,7 @@ static void codes(uint32_t ipi)
 	check("send_ipi_returns_zero", evtchn_send(ipi), 0);
 	ports[0] = ipi;
 	r = do_poll(ports, 1, now() + 2000 * MS);
-	safety_disarm();
+	apic_safety_disarm();
 	xabi(66);
 	check_quick("poll_pending_port_returns_zero", &r, 0);
 
@@ -174,19 +140,19 @@ static void codes(uint32_t ipi)
 	evtchn_clear_all();
 	ports[0] = evtchn_layout()->ports;
 	r = do_poll(ports, 1, 0);
-	safety_disarm();
+	apic_safety_disarm();
 	xabi(44);
 	check_quick("poll_port_beyond_max_einval", &r, -XEN_EINVAL);
 
 	/* #68: port 0 is reserved, port 50 was never bound */
 	ports[0] = 0;
 	r = do_poll(ports, 1, MS);
-	safety_disarm();
+	apic_safety_disarm();
 	xabi(68);
 	check_quick("poll_port_0_einval", &r, -XEN_EINVAL);
 	ports[0] = 50;
 	r = do_poll(ports, 1, MS);
-	safety_disarm();
+	apic_safety_disarm();
 	xabi(68);
 	check_quick("poll_closed_port_einval", &r, -XEN_EINVAL);
 
@@ -194,11 +160,11 @@ static void codes(uint32_t ipi)
 	for (i = 0; i < ARRAY_SIZE(many); i++)
 		many[i] = ipi;
 	r = do_poll(many, ARRAY_SIZE(many), 0);
-	safety_disarm();
+	apic_safety_disarm();
 	xabi(73);
 	check_quick("poll_129_ports_einval", &r, -XEN_EINVAL);
 	r = do_poll((evtchn_port_t *)(unsigned long)(ram_end() + OUTSIDE), 1, 0);
-	safety_disarm();
+	apic_safety_disarm();
 	xabi(73);
 	check_quick("poll_unreadable_ports_efault", &r, -XEN_EFAULT);
 	evtchn_clear_all();
@@ -207,7 +173,7 @@ static void codes(uint32_t ipi)
 	ports[0] = ipi;
 	ports[1] = 5000;
 	r = do_poll(ports, 2, now() + 2000 * MS);
-	safety_disarm();
+	apic_safety_disarm();
 	xabi(73);
 	check_quick("poll_first_pending_port_wins", &r, 0);
 	evtchn_clear_all();
@@ -224,17 +190,17 @@ static void timeouts(uint32_t ipi)
 	evtchn_mask(ipi);
 	deadline = now() + TIMER_DELAY;
 	r = do_poll(ports, 1, deadline);
-	safety_disarm();
+	apic_safety_disarm();
 	xabi(67);
 	if (!report(r.ret == 0 && r.start + r.took < deadline + QUICK &&
-		    !safety_fired, "poll_timeout_absolute_wakes"))
+		    !apic_safety_fired, "poll_timeout_absolute_wakes"))
 		show("poll_timeout_absolute_wakes", &r);
 	xabi(67);
 	if (!report(r.start + r.took + SLACK >= deadline,
 		    "poll_timeout_absolute_not_early"))
 		report_info("returned %llu ns before its deadline",
 			    (unsigned long long)(deadline - r.start - r.took));
-	safety_fired = 0;
+	apic_safety_fired = 0;
 
 	t = now();
 	if (t < 2000 * MS) {
@@ -244,16 +210,16 @@ static void timeouts(uint32_t ipi)
 		return;
 	}
 	r = do_poll(ports, 1, t - 1000 * MS);
-	safety_disarm();
+	apic_safety_disarm();
 	xabi(67);
 	check_quick("poll_timeout_past_returns_at_once", &r, 0);
-	safety_fired = 0;
+	apic_safety_fired = 0;
 
 	/* The selftest's relative-style value, only measured */
 	r = do_poll(ports, 1, TIMER_DELAY);
-	safety_disarm();
+	apic_safety_disarm();
 	show("timeout 20000000 (absolute: long past)", &r);
-	safety_fired = 0;
+	apic_safety_fired = 0;
 	evtchn_clear_all();
 }
 
@@ -284,16 +250,16 @@ static void wakeups(uint32_t ipi, uint32_t timer)
 	r = timer_poll(timer, &deadline);
 	xabi(69);
 	check_woken("poll_masked_timer_port_woken", &r, deadline, timer);
-	safety_disarm();
-	safety_fired = 0;
+	apic_safety_disarm();
+	apic_safety_fired = 0;
 
 	/* the selector bit goes 0 to 1: both hypervisors kick the vCPU */
 	evtchn_clear_all();
 	r = timer_poll(timer, &deadline);
 	xabi(70);
 	check_woken("poll_unmasked_timer_port_woken", &r, deadline, timer);
-	safety_disarm();
-	safety_fired = 0;
+	apic_safety_disarm();
+	apic_safety_fired = 0;
 
 	/* the IPI, in the same selector word, has set the bit already */
 	evtchn_clear_all();
@@ -306,8 +272,8 @@ static void wakeups(uint32_t ipi, uint32_t timer)
 	r = timer_poll(timer, &deadline);
 	xabi(70);
 	check_woken("poll_unmasked_selector_set_woken", &r, deadline, timer);
-	safety_disarm();
-	safety_fired = 0;
+	apic_safety_disarm();
+	apic_safety_fired = 0;
 	evtchn_clear_all();
 }
 
@@ -331,8 +297,8 @@ static void upcall_vector(uint32_t timer)
 	r = timer_poll(timer, &deadline);
 	xabi(71);
 	check_woken("poll_unmasked_upcall_vector_woken", &r, deadline, timer);
-	safety_disarm();
-	safety_fired = 0;
+	apic_safety_disarm();
+	apic_safety_fired = 0;
 	/* once IF is 1, the vector's handler takes the port */
 	if (!report(evtchn_seen.upcalls >= 1 && evtchn_seen.count[timer] == 1,
 		    "upcall_vector_taken_after_poll"))
@@ -420,9 +386,6 @@ static void case_poll(const struct guest_config *cfg)
 	report_info("Xen clock %llu ns; IPI port %u, timer port %u",
 		    (unsigned long long)now(), ipi, timer);
 
-	/* the LAPIC enabled (apic.c), and the safety's handler */
-	apic_sleep_ms(1);
-	handle_exception(SAFETY_VECTOR, safety_irq);
 
 	codes(ipi);
 	if (!xen_timer_fires(timer)) {

@@ -14,4 +14,18 @@
  */
 unsigned int apic_sleep_ms(unsigned int ms);
 
+/*
+ * A wait's safety: a one-shot of @ms milliseconds on the same vector, for
+ * a wait that another event should end (SCHEDOP_poll, SCHEDOP_block, a
+ * halt).  Should that wake-up be missing, the safety ends the wait in
+ * both hypervisors, so the check fails on a measured time instead of the
+ * case hanging.  Each firing counts in apic_safety_fired, which only the
+ * caller resets.  apic_safety_stop() masks it; apic_safety_disarm() also
+ * takes a firing left pending while IF was 0.
+ */
+extern volatile unsigned int apic_safety_fired;
+void apic_safety_arm(unsigned int ms);
+void apic_safety_stop(void);
+void apic_safety_disarm(void);
+
 #endif /* GUEST_APIC_H */

@@ -70,6 +70,22 @@ extern volatile struct evtchn_seen evtchn_seen;
 void evtchn_reset_seen(void);
 
 /*
+ * With a second vCPU (smp.h): the upcall handlers scan the vcpu_info of
+ * the vCPU they run on, given here for vCPUs other than 0, and count what
+ * each vCPU took in evtchn_cpu_seen[its id] as well.  Only that vCPU
+ * writes its entry; a case resets it with memset while nothing is sent.
+ */
+#define EVTCHN_CPU_TRACKED	64
+struct evtchn_cpu_seen {
+	unsigned int upcalls;	/* per-vCPU vector entries on this vCPU */
+	unsigned int events;	/* ports it took */
+	uint64_t sel;		/* every selector bit its scans exchanged */
+	uint32_t count[EVTCHN_CPU_TRACKED];	/* per port */
+};
+extern volatile struct evtchn_cpu_seen evtchn_cpu_seen[];
+void evtchn_attach_cpu(unsigned int cpu, void *vcpu_info);
+
+/*
  * Point the library at shared_info (mapped by the caller) and vCPU 0's
  * vcpu_info, in @layout.  evtchn_set_layout() changes only the layout,
  * after a latch change.

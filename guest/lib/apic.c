@@ -107,3 +107,32 @@ unsigned int apic_sleep_ms(unsigned int ms)
 	handle_exception(TIMER_VECTOR, old);
 	return hlts;
 }
+
+volatile unsigned int apic_safety_fired;
+
+static void safety_irq(struct ex_regs *regs)
+{
+	apic_safety_fired++;
+	apic_write(APIC_EOI, 0);
+}
+
+void apic_safety_arm(unsigned int ms)
+{
+	apic_enable();
+	handle_exception(TIMER_VECTOR, safety_irq);
+	apic_write(APIC_TDCR, APIC_TDR_DIV_1);
+	apic_write(APIC_LVTT, TIMER_VECTOR);
+	apic_write(APIC_TMICT, ms * (1000000u / NS_PER_TICK));
+}
+
+void apic_safety_stop(void)
+{
+	apic_write(APIC_LVTT, APIC_LVT_MASKED | TIMER_VECTOR);
+	apic_write(APIC_TMICT, 0);
+}
+
+void apic_safety_disarm(void)
+{
+	apic_safety_stop();
+	asm volatile("sti; nop; cli" ::: "memory");
+}

@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include "evtchn.h"
 #include "ktap.h"
+#include "smp.h"
 #include "xen_ops.h"
 #include "apic.h"
 #include "processor.h"
@@ -37,6 +38,29 @@ volatile struct evtchn_seen evtchn_seen;
 static uint8_t *shinfo;
 static uint8_t *vcpu_info;
 static const struct evtchn_layout *layout = &evtchn_native;
+
+/* Other vCPUs' vcpu_info, for their upcalls; vCPU 0's is vcpu_info. */
+static uint8_t *cpu_vcpu_info[SMP_MAX_CPUS];
+volatile struct evtchn_cpu_seen evtchn_cpu_seen[SMP_MAX_CPUS];
+
+void evtchn_attach_cpu(unsigned int cpu, void *vi)
+{
+	if (cpu && cpu < SMP_MAX_CPUS)
+		cpu_vcpu_info[cpu] = vi;
+}
+
+/* The vCPU taking the upcall: 0 unless a second one was started. */
+static unsigned int this_cpu(void)
+{
+	unsigned int cpu = smp_ap_running() ? smp_cpu_id() : 0;
+
+	return cpu < SMP_MAX_CPUS ? cpu : 0;
+}
+
+static uint8_t *cpu_vi(unsigned int cpu)
+{
+	return cpu && cpu_vcpu_info[cpu] ? cpu_vcpu_info[cpu] : vcpu_info;
+}
 
 const struct evtchn_layout *evtchn_own_layout(void)
 {
@@ -170,10 +194,10 @@ uint8_t evtchn_upcall_pending(void)
 	return *(volatile uint8_t *)vcpu_info;
 }
 
-/* Exchange the selector with 0, in the layout's width. */
-static uint64_t sel_xchg(void)
+/* Exchange @vi's selector with 0, in the layout's width. */
+static uint64_t sel_xchg(uint8_t *vi)
 {
-	volatile void *p = vcpu_info + layout->sel;
+	volatile void *p = vi + layout->sel;
 	uint64_t old;
 
 	if (layout->bits == 32) {
@@ -215,8 +239,13 @@ void evtchn_clear_all(void)
 	*(volatile uint8_t *)vcpu_info = 0;
 }
 
-static void taken(uint32_t port)
+static void taken(uint32_t port, unsigned int cpu)
 {
+	volatile struct evtchn_cpu_seen *c = &evtchn_cpu_seen[cpu];
+
+	c->events++;
+	if (port < EVTCHN_CPU_TRACKED)
+		c->count[port]++;
 	evtchn_seen.events++;
 	evtchn_seen.last = port;
 	if (port >= EVTCHN_TRACKED)
@@ -229,11 +258,13 @@ unsigned int evtchn_scan(void)
 {
 	uint8_t *pend = shinfo + EVTCHN_PENDING_OFF;
 	uint8_t *mask = shinfo + layout->mask;
-	unsigned int n = 0, w, b;
+	unsigned int n = 0, w, b, cpu = this_cpu();
+	uint8_t *vi = cpu_vi(cpu);
 	uint64_t sel;
 
-	*(volatile uint8_t *)vcpu_info = 0;
-	sel = sel_xchg();
+	*(volatile uint8_t *)vi = 0;
+	sel = sel_xchg(vi);
+	evtchn_cpu_seen[cpu].sel |= sel;
 	for (w = 0; w < layout->bits && w * layout->bits < layout->ports; w++) {
 		if (!(sel & (1ull << w)))
 			continue;
@@ -243,7 +274,7 @@ unsigned int evtchn_scan(void)
 			if (!bit_test(pend, port) || bit_test(mask, port))
 				continue;
 			if (bit_test_and_clear(pend, port)) {
-				taken(port);
+				taken(port, cpu);
 				n++;
 			}
 		}
@@ -263,6 +294,7 @@ static void callback_irq(struct ex_regs *regs)
 /* The per-vCPU vector: through the LAPIC, so it needs its EOI. */
 static void upcall_irq(struct ex_regs *regs)
 {
+	evtchn_cpu_seen[this_cpu()].upcalls++;
 	evtchn_seen.upcalls++;
 	evtchn_scan();
 	*APIC_EOI = 0;

@@ -79,7 +79,10 @@ enum rig_cmd {
 	/*
 	 * Turn dirty logging on (DATA 1) or off (DATA 0) for the main memslot
 	 * (KVM_MEM_LOG_DIRTY_PAGES); turning it on reads and drops the log
-	 * once.  Answer: 0, or -1.
+	 * once.  Answer: 0, or -1.  A VMM run with --dirty-ring logs through
+	 * KVM's dirty ring instead of the bitmap: turning it on answers the
+	 * ring's entries per vCPU (a power of two, 256 or more), and on a
+	 * host without KVM_CAP_DIRTY_LOG_RING both answer RIG_DIRTY_NO_RING.
 	 */
 	RIG_CMD_DIRTY_LOG = 10,
 	/*
@@ -110,6 +113,9 @@ enum rig_cmd {
 	/* One past the last command, not a command itself: keep it last. */
 	RIG_CMD_NR
 };
+
+/* RIG_CMD_DIRTY_LOG's answer when the host has no dirty ring for --dirty-ring. */
+#define RIG_DIRTY_NO_RING	0xfffffffeu
 
 /*
  * Multiboot modules (vmm --module FILE, in order) are loaded page-aligned

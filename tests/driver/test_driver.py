@@ -20,11 +20,12 @@ def entry(name, timeout=30, guest="hvm64", cmdline="", vmm=(), modules=()):
     return PlanEntry(name, timeout, guest, cmdline, tuple(vmm), tuple(modules))
 
 
-def host(name, times, splittable=True, native=False):
+def host(name, times, splittable=True, native=False, cpus=None):
     """A host whose cases c0, c1, ... take the given seconds."""
     entries = [entry("c%d" % i) for i in range(len(times))]
     return driver.HostWork(name, entries, list(times), splittable=splittable,
-                           overhead=0.0 if native else driver.BOOT_OVERHEAD_S, native=native)
+                           overhead=0.0 if native else driver.BOOT_OVERHEAD_S, native=native,
+                           cpus=cpus)
 
 
 # ---------------------------------------------------------------- options
@@ -184,6 +185,31 @@ def test_j1_never_splits():
     boots = driver.schedule([host("h", [5] * 6)], 1)
     assert names(boots) == ["h"]
     assert [e.name for e in boots[0].entries] == ["c%d" % i for i in range(6)]
+
+
+def test_host_cpus_get_a_boot_of_their_own():
+    boots = driver.schedule([host("h", [5] * 4, cpus=[1, 2, 1, 2])], 1)
+    assert names(boots) == ["h+1", "h+2"]
+    by = {b.name: b for b in boots}
+    assert [e.name for e in by["h+1"].entries] == ["c0", "c2"] and by["h+1"].cpus == 1
+    assert [e.name for e in by["h+2"].entries] == ["c1", "c3"] and by["h+2"].cpus == 2
+    assert by["h+2"].cost == driver.BOOT_OVERHEAD_S + 10
+
+
+def test_host_cpus_alone_keep_the_hosts_name():
+    boots = driver.schedule([host("h", [5] * 2, cpus=[2, 2])], 4)
+    assert names(boots) == ["h"] and boots[0].cpus == 2
+    # the others split as before, the own boot after them
+    boots = driver.schedule([host("h", [5] * 7, cpus=[1] * 6 + [2])], 2)
+    assert names(boots) == ["h+1", "h+2", "h+3"]
+    assert [b.cpus for b in sorted(boots, key=lambda b: b.name)] == [1, 1, 2]
+    assert all(b.cpus == 1 for b in driver.schedule([host("g", [5] * 3)], 2))
+
+
+def test_native_ignores_host_cpus():
+    boots = driver.schedule([host("native", [5] * 2, splittable=False, native=True,
+                                  cpus=[1, 2])], 2)
+    assert names(boots) == ["native"] and boots[0].cpus == 1
 
 
 def test_one_host_uses_both_slots():

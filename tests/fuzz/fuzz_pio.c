@@ -5,9 +5,12 @@
  * area, for COM1's registers and the rig control port, plugging and
  * unplugging the late range through stub memslot calls, and moving,
  * discarding and dirty-logging the frames of a small real mapping (remap.c)
- * with a stub dirty log.
+ * with a stub dirty log, or with a fake dirty ring (dirty_ring.c) that each
+ * exit pushes one entry to, emptied at KVM_EXIT_DIRTY_RING_FULL as the run
+ * loop does.
  *
- * Input: a cap for the serial output, then exits: port selector,
+ * Input: a cap for the serial output, a byte of flags (memslot calls
+ * fail, dirty ring, dirty ring absent), then exits: port selector,
  * direction and size, count, data.
  */
 #include <stdbool.h>
@@ -16,10 +19,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <linux/kvm.h>
 
 #include <rig/abi.h>
 
 #include "ctlport.h"
+#include "dirty_ring.h"
 #include "input.h"
 #include "log.h"
 #include "serial.h"
@@ -42,6 +47,49 @@ static int get_log(void *ctx, uint64_t *bitmap)
 {
 	bitmap[0] = 0x5;
 	return *(int *)ctx;
+}
+
+/* A vCPU's ring as KVM keeps it (virt/kvm/dirty_ring.c), at its smallest. */
+#define RING_ENTRIES	DIRTY_RING_MIN_ENTRIES
+#define RING_SOFT	(RING_ENTRIES - 64)
+
+static struct kvm_dirty_gfn ring_gfns[RING_ENTRIES];
+static uint32_t ring_dirty, ring_reset;
+
+static int ring_kvm_reset(void *ctx)
+{
+	int n = 0;
+
+	while (ring_reset != ring_dirty) {
+		struct kvm_dirty_gfn *e = &ring_gfns[ring_reset % RING_ENTRIES];
+
+		if (!(e->flags & KVM_DIRTY_GFN_F_RESET))
+			break;
+		e->flags = 0;
+		ring_reset++;
+		n++;
+	}
+	return n;
+}
+
+/* One entry per exit, from the exit's data: frames in and out of range. */
+static void ring_push(struct dirty_ring *dr, const uint8_t *d, unsigned int n)
+{
+	struct kvm_dirty_gfn *e = &ring_gfns[ring_dirty % RING_ENTRIES];
+	uint16_t off = n > 1 ? (uint16_t)(d[0] | d[1] << 8) : 0;
+
+	if (ring_dirty - ring_reset >= RING_ENTRIES)
+		abort();	/* KVM would never push into a full ring */
+	e->slot = off >> 15;
+	e->offset = off % (REMAP_FRAMES + 2);
+	e->flags = KVM_DIRTY_GFN_F_DIRTY;
+	ring_dirty++;
+	if (ring_dirty - ring_reset >= RING_SOFT &&
+	    dirty_ring_full_exit(dr) != VMM_CONTINUE)
+		abort();
+	/* A full exit leaves nothing for KVM to wait on. */
+	if (ring_dirty - ring_reset >= RING_SOFT)
+		abort();
 }
 
 static void remap_free(struct remap *r)
@@ -77,6 +125,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	unsigned int n;
 	static uint8_t *ram;
 	static struct remap r;
+	static struct dirty_ring dr = { .lock = PTHREAD_MUTEX_INITIALIZER };
+	uint8_t flags;
 
 	if (!out) {
 		out = fopen("/dev/null", "w");
@@ -98,7 +148,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	r.ctx = &slot_ret;
 	c.remap = &r;
 	serial_init(&s, out, in_u16(&in));
-	slot_ret = in_u8(&in) & 1 ? -1 : 0;
+	flags = in_u8(&in);
+	slot_ret = flags & 1 ? -1 : 0;
+	if (flags & 6) {
+		memset(ring_gfns, 0, sizeof(ring_gfns));
+		ring_dirty = ring_reset = 0;
+		dirty_ring_destroy(&dr);
+		dr.entries = flags & 4 ? 0 : RING_ENTRIES;
+		dr.absent = flags & 4;
+		dr.reset = ring_kvm_reset;
+		dr.bitmap = NULL;
+		dirty_ring_attach(&dr, 0, ring_gfns);
+		r.ring = &dr;
+	}
 	while (in.left) {
 		uint8_t sel = in_u8(&in);
 		bool dir_out = sel & 1;
@@ -119,6 +181,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		if (s.total > s.cap)
 			abort();
+		if (r.ring && dr.entries)
+			ring_push(&dr, buf, n);
 	}
 	serial_flush(&s);
 	remap_free(&r);

@@ -183,3 +183,16 @@ def test_host_settings_survive_the_shell(tmp_path):
     got = subprocess.run(["bash", "-c", out + 'printf %s "$host_cmdline"'],
                          check=True, capture_output=True, text=True).stdout
     assert got == odd
+
+
+@pytest.mark.parametrize("val", ["0", "5", "two", "-1", ""])
+def test_host_cpus_is_checked(tmp_path, val):
+    with pytest.raises(matrix.MatrixError, match=r"m.cfg:6: host_cpus must be 1..4"):
+        matrix.Matrix(write(tmp_path, "m.cfg", HOST + "[case s]\nguest = hvm64\n"
+                            "host_cpus = %s\n" % val))
+
+
+def test_host_cpus_default_and_given(tmp_path):
+    m = matrix.Matrix(write(tmp_path, "m.cfg", HOST + "[case a]\nguest = hvm64\n\n"
+                            "[case b]\nguests = hvm32 hvm64\nhost_cpus = 2\n"))
+    assert [m.cases[c].opts["host_cpus"] for c in m.cases] == ["1", "2", "2"]

@@ -3,7 +3,7 @@
  * A fake of the KVM calls the hypercall handlers make (struct hcall_ops):
  * it records every attribute set, event sent, MSI, mp_state and periodic
  * timer, answers with programmed errors, keeps the word-size latch as KVM
- * does, and translates addresses through a tiny page map (identity where
+ * does, answers KVM_GET_MP_STATE, counts kicks, and translates addresses through a tiny page map (identity where
  * unmapped, unless a page is marked not present).
  */
 #ifndef TEST_FAKE_KVM_H
@@ -65,6 +65,9 @@ struct fake_kvm {
 		uint64_t first, period;
 	} periodic[FAKE_MAX_CALLS];
 	unsigned int nr_periodic;
+	/* KVM_GET_MP_STATE's answer, and kicks out of KVM_RUN */
+	uint32_t mp_state_now;
+	unsigned int nr_kicks;
 };
 
 static int fake_vcpu_set_attr(void *ctx, const struct kvm_xen_vcpu_attr *a)
@@ -195,6 +198,22 @@ static int fake_get_clock(void *ctx, uint64_t *ns)
 	return 0;
 }
 
+static int fake_get_mp_state(void *ctx, uint32_t *state)
+{
+	struct fake_kvm *k = ctx;
+
+	*state = k->mp_state_now;
+	return 0;
+}
+
+static int fake_kick(void *ctx)
+{
+	struct fake_kvm *k = ctx;
+
+	k->nr_kicks++;
+	return 0;
+}
+
 static const struct hcall_ops fake_kvm_ops = {
 	.vcpu_set_attr = fake_vcpu_set_attr,
 	.vcpu_get_attr = fake_vcpu_get_attr,
@@ -207,6 +226,8 @@ static const struct hcall_ops fake_kvm_ops = {
 	.lapic_enabled = fake_lapic_enabled,
 	.signal_msi = fake_signal_msi,
 	.periodic_timer = fake_periodic_timer,
+	.get_mp_state = fake_get_mp_state,
+	.kick = fake_kick,
 };
 
 static inline void fake_map(struct fake_kvm *k, uint64_t va, uint64_t gpa)

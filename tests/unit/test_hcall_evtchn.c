@@ -114,7 +114,7 @@ static void test_word_size_limits(void **state)
 	assert_int_equal(alloc_unbound(f, DOMID_SELF, 0), -XEN_ENOSPC);
 	assert_int_equal(bind_ipi(f, 0), -XEN_ENOSPC);
 	assert_int_equal(bind_virq(f, VIRQ_TIMER, 0), -XEN_ENOSPC);
-	assert_int_equal(f->env.st.virq_port[VIRQ_TIMER], 0);
+	assert_int_equal(f->env.st.vcpu[0].virq_port[VIRQ_TIMER], 0);
 	f->kvm.long_mode = 1;
 	for (i = 1024; i < 4096; i++)
 		assert_int_equal(alloc_unbound(f, DOMID_SELF, 0), i);
@@ -450,7 +450,7 @@ static void test_reset(void **state)
 		assert_int_equal(status(f, DOMID_SELF, port, &s), 0);
 		assert_int_equal(s.status, EVTCHNSTAT_closed);
 	}
-	assert_int_equal(f->env.st.virq_port[VIRQ_TIMER], 0);
+	assert_int_equal(f->env.st.vcpu[0].virq_port[VIRQ_TIMER], 0);
 	assert_int_equal(bind_virq(f, VIRQ_TIMER, 0), 1);
 	assert_int_equal(hc(f, true, __HYPERVISOR_event_channel_op,
 			    EVTCHNOP_reset, RAM_SIZE - 1, 0), -XEN_EFAULT);
@@ -749,8 +749,8 @@ static void test_sched_block(void **state)
 	assert_string_equal(f->line,
 		"hcall sched_op(block) longmode=0: KVM_SET_MP_STATE(HALTED) = 0 -> 0");
 	/* a registered vcpu_info is the one */
-	f->env.st.vcpu_info_registered = true;
-	f->env.st.vcpu_info_gpa = 0x20040;
+	f->env.st.vcpu[0].vcpu_info_registered = true;
+	f->env.st.vcpu[0].vcpu_info_gpa = 0x20040;
 	f->ram[0x20041] = 1;
 	f->ram[VI + 1] = 1;
 	f->kvm.mp_ret = -EINVAL;

@@ -62,15 +62,15 @@ static void test_set_timer_op_high_half(void **state)
 
 	f->kvm.clock = NOW;
 	assert_int_equal(set_timer_op32(f, NOW + 20 * MS), 0);
-	assert_int_equal(f->env.st.timer.expires, NOW + 20 * MS);
+	assert_int_equal(f->env.st.vcpu[0].timer.expires, NOW + 20 * MS);
 	assert_string_equal(f->line,
 		"hcall set_timer_op(5388721465) longmode=0: kept for a VIRQ_TIMER bind -> 0");
 	/* 2^32 ns further out stays that far out */
 	assert_int_equal(set_timer_op32(f, NOW + (1ull << 32) + 20 * MS), 0);
-	assert_int_equal(f->env.st.timer.expires, NOW + (1ull << 32) + 20 * MS);
+	assert_int_equal(f->env.st.vcpu[0].timer.expires, NOW + (1ull << 32) + 20 * MS);
 	/* a 64-bit caller's is RDI alone */
 	assert_int_equal(set_timer_op64(f, NOW + 30 * MS), 0);
-	assert_int_equal(f->env.st.timer.expires, NOW + 30 * MS);
+	assert_int_equal(f->env.st.vcpu[0].timer.expires, NOW + 30 * MS);
 	/* the low half alone would have been long past */
 	assert_true((uint32_t)(NOW + 20 * MS) < NOW);
 }
@@ -83,19 +83,19 @@ static void test_set_timer_op_cases(void **state)
 	/* 0 stops it */
 	set_timer_op64(f, NOW + MS);
 	assert_int_equal(set_timer_op64(f, 0), 0);
-	assert_int_equal(f->env.st.timer.expires, 0);
+	assert_int_equal(f->env.st.vcpu[0].timer.expires, 0);
 	assert_int_equal(set_timer_op32(f, 0), 0);
 	/* Xen's Linux workaround: negative, or 2^50 ns ahead: in 100 ms */
 	assert_int_equal(set_timer_op64(f, 1ull << 63), 0);
-	assert_int_equal(f->env.st.timer.expires, NOW + 100 * MS);
+	assert_int_equal(f->env.st.vcpu[0].timer.expires, NOW + 100 * MS);
 	assert_non_null(strstr(f->line, "huge timeout: in 100 ms"));
 	assert_int_equal(set_timer_op32(f, NOW + (1ull << 50) + MS), 0);
-	assert_int_equal(f->env.st.timer.expires, NOW + 100 * MS);
+	assert_int_equal(f->env.st.vcpu[0].timer.expires, NOW + 100 * MS);
 	assert_int_equal(set_timer_op64(f, NOW + (1ull << 50) - 1), 0);
-	assert_int_equal(f->env.st.timer.expires, NOW + (1ull << 50) - 1);
+	assert_int_equal(f->env.st.vcpu[0].timer.expires, NOW + (1ull << 50) - 1);
 	/* in the past: fires at once, into no port */
 	assert_int_equal(set_timer_op64(f, 1), 0);
-	assert_int_equal(f->env.st.timer.expires, 0);
+	assert_int_equal(f->env.st.vcpu[0].timer.expires, 0);
 	assert_non_null(strstr(f->line, "no VIRQ_TIMER port: the event is dropped"));
 	assert_int_equal(f->kvm.nr_vcpu_set, 0);
 	assert_int_equal(f->kvm.nr_sends, 0);
@@ -114,7 +114,7 @@ static void test_singleshot_layout(void **state)
 	put32(f, arg + 8, 0);
 	assert_int_equal(hc(f, false, __HYPERVISOR_vcpu_op,
 			    VCPUOP_set_singleshot_timer, 0, arg), 0);
-	assert_int_equal(f->env.st.timer.expires, NOW + 20 * MS);
+	assert_int_equal(f->env.st.vcpu[0].timer.expires, NOW + 20 * MS);
 	assert_int_equal(hc(f, true, __HYPERVISOR_vcpu_op,
 			    VCPUOP_set_singleshot_timer, 0, arg), -XEN_EFAULT);
 	assert_int_equal(hc(f, true, __HYPERVISOR_vcpu_op,
@@ -127,7 +127,7 @@ static void test_singleshot_layout(void **state)
 			    VCPUOP_stop_singleshot_timer, 1000, 0), -XEN_ENOENT);
 	assert_int_equal(hc(f, false, __HYPERVISOR_vcpu_op,
 			    VCPUOP_stop_singleshot_timer, HI32, 0), 0);
-	assert_int_equal(f->env.st.timer.expires, 0);
+	assert_int_equal(f->env.st.vcpu[0].timer.expires, 0);
 }
 
 /*
@@ -141,7 +141,7 @@ static void test_singleshot_future_flag(void **state)
 	f->kvm.clock = NOW;
 	assert_int_equal(bind_virq(f, VIRQ_TIMER, 0), 1);
 	assert_int_equal(map_shinfo(f), 0);
-	f->env.st.timer.in_kvm = false;		/* as if KVM had refused it */
+	f->env.st.vcpu[0].timer.in_kvm = false;		/* as if KVM had refused it */
 
 	assert_int_equal(singleshot(f, true, NOW - 1, VCPU_SSHOTTMR_future), 0);
 	assert_int_equal(f->kvm.nr_sends, 1);
@@ -154,7 +154,7 @@ static void test_singleshot_future_flag(void **state)
 	assert_int_equal(f->kvm.nr_sends, 2);
 	/* a future one is kept either way */
 	assert_int_equal(singleshot(f, true, NOW + MS, VCPU_SSHOTTMR_future), 0);
-	assert_int_equal(f->env.st.timer.expires, NOW + MS);
+	assert_int_equal(f->env.st.vcpu[0].timer.expires, NOW + MS);
 	assert_non_null(strstr(f->line, "KVM has no timer for port 1"));
 }
 
@@ -186,7 +186,7 @@ static void test_calls_while_kvm_has_timer(void **state)
 	assert_int_equal(f->kvm.sends[0].port, 1);
 	assert_int_equal(set_timer_op64(f, NOW + 2 * MS), 0);
 	assert_int_equal(timer_set(f)->u.timer.expires_ns, NOW + 2 * MS);
-	assert_int_equal(f->env.st.timer.expires, 0);
+	assert_int_equal(f->env.st.vcpu[0].timer.expires, 0);
 }
 
 /* ------------------------------------------------ hand-over to KVM */
@@ -212,16 +212,16 @@ static void test_bind_carries_expiry(void **state)
 	assert_int_equal(t->u.timer.priority,
 			 KVM_IRQ_ROUTING_XEN_EVTCHN_PRIO_2LEVEL);
 	assert_int_equal(t->u.timer.expires_ns, NOW + 50 * MS);
-	assert_true(f->env.st.timer.in_kvm);
-	assert_int_equal(f->env.st.timer.expires, 0);
+	assert_true(f->env.st.vcpu[0].timer.in_kvm);
+	assert_int_equal(f->env.st.vcpu[0].timer.expires, 0);
 
 	/* closing keeps the running timer (KVM's expiry read back) ... */
 	f->kvm.timer.u.timer.expires_ns = NOW + 50 * MS;
 	assert_int_equal(port_op(f, EVTCHNOP_close, 1), 0);
 	t = timer_set(f);
 	assert_int_equal(t->u.timer.port, 0);
-	assert_false(f->env.st.timer.in_kvm);
-	assert_int_equal(f->env.st.timer.expires, NOW + 50 * MS);
+	assert_false(f->env.st.vcpu[0].timer.in_kvm);
+	assert_int_equal(f->env.st.vcpu[0].timer.expires, NOW + 50 * MS);
 	assert_non_null(strstr(f->line,
 		"KVM_XEN_VCPU_GET_ATTR(TIMER) = 0, expires 5418721465"));
 	/* ... for the next bind, unless it fired meanwhile */
@@ -242,8 +242,8 @@ static void test_bind_timer_refused(void **state)
 	assert_int_equal(map_shinfo(f), 0);
 	assert_int_equal(singleshot(f, true, NOW, 0), 0);
 	assert_int_equal(bind_virq(f, VIRQ_TIMER, 0), 1);
-	assert_false(f->env.st.timer.in_kvm);
-	assert_int_equal(f->env.st.timer.expires, NOW);
+	assert_false(f->env.st.vcpu[0].timer.in_kvm);
+	assert_int_equal(f->env.st.vcpu[0].timer.expires, NOW);
 	assert_non_null(strstr(f->line, "the timer stays with the VMM"));
 	/* close: nothing to take back from KVM */
 	f->kvm.nr_vcpu_set = 0;
@@ -279,7 +279,7 @@ static void test_timer_before_shinfo(void **state)
 	assert_int_equal(t->u.timer.expires_ns, NOW + 20 * MS);
 	assert_int_equal(f->kvm.nr_sends, 1);
 	assert_int_equal(f->kvm.sends[0].port, 1);
-	assert_true(f->env.st.timer.in_kvm);
+	assert_true(f->env.st.vcpu[0].timer.in_kvm);
 }
 
 /*
@@ -309,11 +309,11 @@ static void test_timer_read_back(void **state)
 
 	/* no answer: said, and the timer is KVM's all the same */
 	assert_int_equal(port_op(f, EVTCHNOP_close, 1), 0);
-	f->env.st.timer.expires = NOW + 2000 * MS;
+	f->env.st.vcpu[0].timer.expires = NOW + 2000 * MS;
 	f->kvm.get_ret = -EINVAL;
 	assert_int_equal(bind_virq(f, VIRQ_TIMER, 0), 1);
 	assert_non_null(strstr(f->line, "KVM_XEN_VCPU_GET_ATTR(TIMER) = -EINVAL"));
-	assert_true(f->env.st.timer.in_kvm);
+	assert_true(f->env.st.vcpu[0].timer.in_kvm);
 }
 
 /* ------------------------------------------------------ periodic timer */
@@ -389,7 +389,7 @@ static void test_periodic_timer(void **state)
 	assert_int_equal(hc(f, true, __HYPERVISOR_vcpu_op,
 			    VCPUOP_stop_periodic_timer, 0, 0), 0);
 	assert_int_equal(f->kvm.periodic[f->kvm.nr_periodic - 1].period, 0);
-	assert_int_equal(f->env.st.timer.period, 0);
+	assert_int_equal(f->env.st.vcpu[0].timer.period, 0);
 }
 
 /* ------------------------------------------------------ domain set-up */

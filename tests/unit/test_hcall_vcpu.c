@@ -182,7 +182,9 @@ static void test_vcpu_other_ids(void **state)
 	assert_int_equal(vcpu_op(f, true, VCPUOP_register_runstate_memory_area,
 				 1ull << 32, ARG), 0);
 	assert_int_equal(f->kvm.nr_vcpu_set, 1);
-	assert_int_equal(vcpu_op(f, true, VCPUOP_up, 0, 0), -XEN_ENOSYS);
+	/* VCPUOP_up on a running vCPU: Xen has nothing to do. */
+	assert_int_equal(vcpu_op(f, true, VCPUOP_up, 0, 0), 0);
+	assert_int_equal(vcpu_op(f, true, VCPUOP_initialise, 0, 0), -XEN_ENOSYS);
 }
 
 /* ------------------------------------------------ get_runstate_info */
@@ -470,7 +472,7 @@ static void test_time_area_page_crossing(void **state)
 	for (i = 0; i < 3; i++) {
 		put64(f, ARG, 0x2000);
 		vcpu_op(f, true, VCPUOP_register_vcpu_time_memory_area, 0, ARG);
-		assert_true(f->env.st.time_area_set);
+		assert_true(f->env.st.vcpu[0].time_area_set);
 		put64(f, ARG, crossing[i]);
 		assert_int_equal(vcpu_op(f, true,
 					 VCPUOP_register_vcpu_time_memory_area,
@@ -480,7 +482,7 @@ static void test_time_area_page_crossing(void **state)
 		assert_vcpu_set(f, 2 * i + 1,
 				KVM_XEN_VCPU_ATTR_TYPE_VCPU_TIME_INFO,
 				KVM_XEN_INVALID_GPA);
-		assert_false(f->env.st.time_area_set);
+		assert_false(f->env.st.vcpu[0].time_area_set);
 	}
 	put32(f, ARG, 0x3fe0);
 	assert_int_equal(vcpu_op(f, false, VCPUOP_register_vcpu_time_memory_area,
@@ -492,7 +494,7 @@ static void test_time_area_page_crossing(void **state)
 				 0, ARG), 0);
 	assert_vcpu_set(f, 7, KVM_XEN_VCPU_ATTR_TYPE_VCPU_TIME_INFO,
 			RAM_SIZE - 32);
-	assert_int_equal(f->env.st.time_area_gpa, RAM_SIZE - 32);
+	assert_int_equal(f->env.st.vcpu[0].time_area_gpa, RAM_SIZE - 32);
 }
 
 /*
@@ -517,7 +519,7 @@ static void test_time_area_replaces_old(void **state)
 	assert_non_null(strstr(f->line, "writes once it is mapped"));
 	assert_vcpu_set(f, n++, KVM_XEN_VCPU_ATTR_TYPE_VCPU_TIME_INFO,
 			KVM_XEN_INVALID_GPA);
-	assert_false(f->env.st.time_area_set);
+	assert_false(f->env.st.vcpu[0].time_area_set);
 
 	/* beyond RAM, and in a hole: KVM is not given the GPA */
 	put64(f, ARG, 0x2000);
@@ -545,7 +547,7 @@ static void test_time_area_replaces_old(void **state)
 	put64(f, ARG, 0x2000);
 	vcpu_op(f, true, VCPUOP_register_vcpu_time_memory_area, 0, ARG);
 	n++;
-	assert_true(f->env.st.time_area_set);
+	assert_true(f->env.st.vcpu[0].time_area_set);
 	f->kvm.vcpu_set_ret[KVM_XEN_VCPU_ATTR_TYPE_VCPU_TIME_INFO] = -EFAULT;
 	put64(f, ARG, 0x5000);
 	assert_int_equal(vcpu_op(f, true, VCPUOP_register_vcpu_time_memory_area,
@@ -555,8 +557,8 @@ static void test_time_area_replaces_old(void **state)
 			KVM_XEN_INVALID_GPA);
 	assert_int_equal(f->kvm.nr_vcpu_set, n);
 	/* the fake refused the unregistration too: the record stays */
-	assert_true(f->env.st.time_area_set);
-	assert_int_equal(f->env.st.time_area_gpa, 0x2000);
+	assert_true(f->env.st.vcpu[0].time_area_set);
+	assert_int_equal(f->env.st.vcpu[0].time_area_gpa, 0x2000);
 }
 
 /* A registration that works after one that did not is KVM's again. */
@@ -568,13 +570,13 @@ static void test_time_area_after_failure(void **state)
 	put64(f, ARG, 0x80000010);
 	assert_int_equal(vcpu_op(f, true, VCPUOP_register_vcpu_time_memory_area,
 				 0, ARG), 0);
-	assert_false(f->env.st.time_area_set);
+	assert_false(f->env.st.vcpu[0].time_area_set);
 	put32(f, ARG, 0x3000);
 	assert_int_equal(vcpu_op(f, false, VCPUOP_register_vcpu_time_memory_area,
 				 0, ARG), 0);
 	assert_vcpu_set(f, 1, KVM_XEN_VCPU_ATTR_TYPE_VCPU_TIME_INFO, 0x3000);
-	assert_true(f->env.st.time_area_set);
-	assert_int_equal(f->env.st.time_area_gpa, 0x3000);
+	assert_true(f->env.st.vcpu[0].time_area_set);
+	assert_int_equal(f->env.st.vcpu[0].time_area_gpa, 0x3000);
 }
 
 /* Ring 3 asks nothing of KVM. */

@@ -136,7 +136,7 @@ static void test_physmap_keeps_own_vcpu_info(void **state)
 {
 	struct fixture *f = *state;
 
-	f->env.st.vcpu_info_registered = true;
+	f->env.st.vcpu[0].vcpu_info_registered = true;
 	xatp64(f, DOMID_SELF, XENMAPSPACE_shared_info, 0, 0x80);
 	assert_int_equal(hc(f, true, __HYPERVISOR_memory_op,
 			    XENMEM_add_to_physmap, ARG, 0), 0);

@@ -96,45 +96,58 @@ static const char *hvm_attr_name(uint16_t type)
 	}
 }
 
+/* "vcpu 1 " before a vCPU attribute's name, nothing for vCPU 0. */
+static const char *vcpu_prefix(uint32_t vcpu)
+{
+	static char buf[24];
+
+	if (!vcpu)
+		return "";
+	snprintf(buf, sizeof(buf), "vcpu %u ", vcpu);
+	return buf;
+}
+
 int hc_vcpu_set_gpa(struct hcall_env *env, struct hcall_res *res,
-		    uint16_t type, uint64_t gpa)
+		    uint32_t vcpu, uint16_t type, uint64_t gpa)
 {
 	struct kvm_xen_vcpu_attr a = { .type = type, .u.gpa = gpa };
-	int ret = env->ops->vcpu_set_attr(env->ops_ctx, &a);
+	int ret = env->ops->vcpu_set_attr(hcall_vcpu_ctx(env, vcpu), &a);
 
 	if (gpa == KVM_XEN_INVALID_GPA)
-		hcall_note(res, "KVM_XEN_VCPU_SET_ATTR(%s, INVALID_GPA) = %s",
-			   vcpu_attr_name(type), host_errno_name(ret));
-	else
-		hcall_note(res, "KVM_XEN_VCPU_SET_ATTR(%s, gpa %#llx) = %s",
-			   vcpu_attr_name(type), (unsigned long long)gpa,
+		hcall_note(res, "KVM_XEN_VCPU_SET_ATTR(%s%s, INVALID_GPA) = %s",
+			   vcpu_prefix(vcpu), vcpu_attr_name(type),
 			   host_errno_name(ret));
+	else
+		hcall_note(res, "KVM_XEN_VCPU_SET_ATTR(%s%s, gpa %#llx) = %s",
+			   vcpu_prefix(vcpu), vcpu_attr_name(type),
+			   (unsigned long long)gpa, host_errno_name(ret));
 	return ret;
 }
 
-int hc_vcpu_set(struct hcall_env *env, struct hcall_res *res,
+int hc_vcpu_set(struct hcall_env *env, struct hcall_res *res, uint32_t vcpu,
 		const struct kvm_xen_vcpu_attr *a)
 {
-	int ret = env->ops->vcpu_set_attr(env->ops_ctx, a);
+	int ret = env->ops->vcpu_set_attr(hcall_vcpu_ctx(env, vcpu), a);
+	const char *pre = vcpu_prefix(vcpu);
 
 	switch (a->type) {
 	case KVM_XEN_VCPU_ATTR_TYPE_VCPU_ID:
-		hcall_note(res, "KVM_XEN_VCPU_SET_ATTR(VCPU_ID, %u) = %s",
-			   a->u.vcpu_id, host_errno_name(ret));
+		hcall_note(res, "KVM_XEN_VCPU_SET_ATTR(%sVCPU_ID, %u) = %s",
+			   pre, a->u.vcpu_id, host_errno_name(ret));
 		break;
 	case KVM_XEN_VCPU_ATTR_TYPE_TIMER:
-		hcall_note(res, "KVM_XEN_VCPU_SET_ATTR(TIMER, port %u, expires %llu) = %s",
-			   a->u.timer.port,
+		hcall_note(res, "KVM_XEN_VCPU_SET_ATTR(%sTIMER, port %u, expires %llu) = %s",
+			   pre, a->u.timer.port,
 			   (unsigned long long)a->u.timer.expires_ns,
 			   host_errno_name(ret));
 		break;
 	case KVM_XEN_VCPU_ATTR_TYPE_UPCALL_VECTOR:
-		hcall_note(res, "KVM_XEN_VCPU_SET_ATTR(UPCALL_VECTOR, %#x) = %s",
-			   a->u.vector, host_errno_name(ret));
+		hcall_note(res, "KVM_XEN_VCPU_SET_ATTR(%sUPCALL_VECTOR, %#x) = %s",
+			   pre, a->u.vector, host_errno_name(ret));
 		break;
 	default:
-		hcall_note(res, "KVM_XEN_VCPU_SET_ATTR(%s, %#llx) = %s",
-			   vcpu_attr_name(a->type),
+		hcall_note(res, "KVM_XEN_VCPU_SET_ATTR(%s%s, %#llx) = %s",
+			   pre, vcpu_attr_name(a->type),
 			   (unsigned long long)a->u.gpa, host_errno_name(ret));
 		break;
 	}
@@ -177,7 +190,8 @@ int hc_hvm_set(struct hcall_env *env, struct hcall_res *res, uint16_t type,
 int hc_translate(struct hcall_env *env, struct hcall_res *res, uint64_t va,
 		 uint64_t *gpa)
 {
-	int ret = env->ops->translate(env->ops_ctx, va, gpa);
+	int ret = env->ops->translate(hcall_vcpu_ctx(env, env->caller), va,
+				      gpa);
 
 	if (!ret)
 		hcall_note(res, "KVM_TRANSLATE(%#llx) = gpa %#llx",
@@ -196,7 +210,7 @@ static void *gva_chunk(struct hcall_env *env, uint64_t va, size_t len)
 {
 	uint64_t gpa;
 
-	if (env->ops->translate(env->ops_ctx, va, &gpa))
+	if (env->ops->translate(hcall_vcpu_ctx(env, env->caller), va, &gpa))
 		return NULL;
 	return gmem_ptr(&env->mem, gpa, len);
 }

@@ -289,12 +289,14 @@ static uint8_t *shinfo_ptr(struct hcall_env *env)
 uint8_t *evtchn_vcpu_info(struct hcall_env *env, uint32_t vcpu)
 {
 	const struct hcall_state *st = &env->st;
+	const struct hcall_vcpu *v;
 	uint64_t gpa;
 
-	if (vcpu >= HCALL_NR_VCPUS)
+	if (!hcall_vcpu_exists(env, vcpu))
 		return NULL;
-	if (st->vcpu_info_registered)
-		gpa = st->vcpu_info_gpa;
+	v = hcall_vcpu(env, vcpu);
+	if (v->vcpu_info_registered)
+		gpa = v->vcpu_info_gpa;
 	else if (st->shinfo_mapped && !(st->shinfo_gfn >> 52))
 		gpa = (st->shinfo_gfn << 12) +
 		      vcpu * sizeof(struct vcpu_info_x86_64);
@@ -361,10 +363,10 @@ static void clear_pending(struct hcall_env *env, struct hcall_res *res,
 void evtchn_assert_vector(struct hcall_env *env, struct hcall_res *res,
 			  uint32_t vcpu)
 {
-	uint8_t vector = env->st.vcpu_upcall_vector;
+	uint8_t vector = hcall_vcpu(env, vcpu)->upcall_vector;
 	int en, ret;
 
-	en = env->ops->lapic_enabled(env->ops_ctx);
+	en = env->ops->lapic_enabled(hcall_vcpu_ctx(env, vcpu));
 	if (en != 1) {
 		hcall_note(res, "LAPIC %s: vector %#x not injected%s",
 			   en ? "unreadable" : "disabled", vector,
@@ -381,18 +383,25 @@ void evtchn_assert_vector(struct hcall_env *env, struct hcall_res *res,
 
 /*
  * Xen's vcpu_mark_events_pending(): upcall_pending 0 -> 1 asserts the
- * upcall.  The global vector needs nothing more: the vCPU is the caller,
- * and KVM checks upcall_pending on every entry.
+ * upcall.  For the global vector KVM checks upcall_pending on every entry
+ * and when a halted vCPU is woken: the caller is about to re-enter, and
+ * another vCPU only needs its KVM_RUN interrupted, as Xen's vcpu_kick().
  */
 static void mark_events_pending(struct hcall_env *env, struct hcall_res *res,
 				uint8_t *vi, uint32_t vcpu)
 {
+	int ret;
+
 	if (__atomic_exchange_n(&vi[offsetof(struct vcpu_info_x86_64,
 					     evtchn_upcall_pending)],
 				1, __ATOMIC_SEQ_CST))
 		return;
-	if (env->st.vcpu_upcall_vector)
+	if (hcall_vcpu(env, vcpu)->upcall_vector) {
 		evtchn_assert_vector(env, res, vcpu);
+	} else if (vcpu != env->caller && env->ops->kick) {
+		ret = env->ops->kick(hcall_vcpu_ctx(env, vcpu));
+		hcall_note(res, "kick vcpu %u = %s", vcpu, host_errno_name(ret));
+	}
 }
 
 void evtchn_raise(struct hcall_env *env, struct hcall_res *res, uint32_t port)
@@ -517,12 +526,12 @@ static int64_t bind_virq(struct hcall_env *env, uint64_t arg,
 	type = virq_type(env, b.virq);
 	if (type != VIRQ_TYPE_VCPU && b.vcpu != 0)
 		return -XEN_EINVAL;
-	if (b.vcpu >= HCALL_NR_VCPUS)
+	if (!hcall_vcpu_exists(env, b.vcpu))
 		return -XEN_ENOENT;
 	/* Since 4.21: a global VIRQ is its handler's, the hardware domain's. */
 	if (type == VIRQ_TYPE_GLOBAL && hcall_xen_at_least(env, 4, 21))
 		return -XEN_EBUSY;
-	if (env->st.virq_port[b.virq])
+	if (hcall_vcpu(env, b.vcpu)->virq_port[b.virq])
 		return -XEN_EEXIST;
 	port = get_free_port(env);
 	if (port < 0)
@@ -531,9 +540,9 @@ static int64_t bind_virq(struct hcall_env *env, uint64_t arg,
 	p->state = PORT_VIRQ;
 	p->virq = b.virq;
 	p->notify_vcpu = b.vcpu;
-	env->st.virq_port[b.virq] = port;
+	hcall_vcpu(env, b.vcpu)->virq_port[b.virq] = port;
 	if (b.virq == VIRQ_TIMER)
-		timer_virq_bound(env, res, port);
+		timer_virq_bound(env, res, b.vcpu, port);
 	b.port = port;
 	hcall_note(res, "port %d", port);
 	return copy_out(env, res, arg, &b, sizeof(b));
@@ -549,7 +558,7 @@ static int64_t bind_ipi(struct hcall_env *env, uint64_t arg,
 	if (gva_read(env, res, arg, &b, sizeof(b)))
 		return -XEN_EFAULT;
 	hcall_describe(res, "event_channel_op(bind_ipi, vcpu %u)", b.vcpu);
-	if (b.vcpu >= HCALL_NR_VCPUS)
+	if (!hcall_vcpu_exists(env, b.vcpu))
 		return -XEN_ENOENT;
 	port = get_free_port(env);
 	if (port < 0)
@@ -569,16 +578,24 @@ static int64_t close_port(struct hcall_env *env, struct hcall_res *res,
 {
 	struct hcall_state *st = &env->st;
 	struct hcall_port *p = &st->ports[port], *rp;
+	struct hcall_vcpu *v;
+	uint32_t id;
 
 	switch (port_state(st, port)) {
 	case PORT_FREE:
 	case PORT_RESERVED:
 		return -XEN_EINVAL;
 	case PORT_VIRQ:
-		if (p->virq < HCALL_NR_VIRQS && st->virq_port[p->virq] == port)
-			st->virq_port[p->virq] = 0;
-		if (p->virq == VIRQ_TIMER)
-			timer_virq_closed(env, res);
+		/* As Xen: whichever vCPU's virq_to_evtchn has it. */
+		for (id = 0; id < hcall_nr_vcpus(env); id++) {
+			v = hcall_vcpu(env, id);
+			if (p->virq >= HCALL_NR_VIRQS ||
+			    v->virq_port[p->virq] != port)
+				continue;
+			v->virq_port[p->virq] = 0;
+			if (p->virq == VIRQ_TIMER)
+				timer_virq_closed(env, res, id);
+		}
 		break;
 	case PORT_IPI:
 		kvm_unregister(env, res, port);
@@ -699,7 +716,7 @@ static int64_t bind_vcpu(struct hcall_env *env, uint64_t arg,
 		return -XEN_EFAULT;
 	hcall_describe(res, "event_channel_op(bind_vcpu, port %u, vcpu %u)",
 		       b.port, b.vcpu);
-	if (b.vcpu >= HCALL_NR_VCPUS)
+	if (!hcall_vcpu_exists(env, b.vcpu))
 		return -XEN_ENOENT;
 	p = port_get(env, b.port);
 	if (!p)

@@ -77,10 +77,9 @@ static void callback_changed(struct hcall_env *env, struct hcall_res *res)
 {
 	uint32_t vcpu;
 
-	if (!env->st.vcpu_upcall_vector)
-		return;
-	for (vcpu = 0; vcpu < HCALL_NR_VCPUS; vcpu++)
-		evtchn_assert_vector(env, res, vcpu);
+	for (vcpu = 0; vcpu < hcall_nr_vcpus(env); vcpu++)
+		if (hcall_vcpu(env, vcpu)->upcall_vector)
+			evtchn_assert_vector(env, res, vcpu);
 }
 
 static int64_t hvm_param(struct hcall_env *env, const struct hcall *c,
@@ -144,14 +143,14 @@ static int64_t set_upcall_vector(struct hcall_env *env, uint64_t arg,
 		       op.vcpu, op.vector);
 	if (op.vector < 0x10)
 		return -XEN_EINVAL;
-	if (op.vcpu >= HCALL_NR_VCPUS)
+	if (!hcall_vcpu_exists(env, op.vcpu))
 		return -XEN_ENOENT;
 	a.u.vector = op.vector;
-	if (hc_vcpu_set(env, res, &a)) {
+	if (hc_vcpu_set(env, res, op.vcpu, &a)) {
 		hcall_note(res, "Xen would take it");
 		return -XEN_EINVAL;
 	}
-	env->st.vcpu_upcall_vector = op.vector;
+	hcall_vcpu(env, op.vcpu)->upcall_vector = op.vector;
 	evtchn_assert_vector(env, res, op.vcpu);
 	return 0;
 }

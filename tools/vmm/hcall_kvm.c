@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The hypercall handlers' KVM calls (struct hcall_ops) as the real ioctls on
- * the rig's one VM and vCPU, and the periodic timer KVM does not have.
+ * the rig's VM and its vCPUs, and the periodic timer KVM does not have.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -24,18 +24,42 @@ static int ioctl_ret(int fd, unsigned long req, void *arg)
 	return ioctl(fd, req, arg) ? -errno : 0;
 }
 
+/*
+ * Get @vc out of KVM_RUN, if another thread runs it: a vCPU ioctl waits for
+ * the vCPU's mutex, which KVM_RUN holds, and a halted vCPU or one waiting
+ * for SIPI would never let go.  immediate_exit covers a thread between two
+ * KVM_RUNs; once out, it waits for the exit lock, which the caller holds,
+ * so it cannot go back in before the caller's ioctl is done.
+ */
+static int vcpu_kick(void *ctx)
+{
+	struct vm_vcpu *vc = ctx;
+	int ret;
+
+	if (!vc->started || pthread_equal(vc->thread, pthread_self()))
+		return 0;
+	__atomic_store_n(&vc->run->immediate_exit, 1, __ATOMIC_SEQ_CST);
+	ret = pthread_kill(vc->thread, VMM_KICK_SIGNAL);
+	return -ret;
+}
+
+/* The vCPU's fd, its thread out of KVM_RUN. */
+static int vcpu_fd(void *ctx)
+{
+	struct vm_vcpu *vc = ctx;
+
+	vcpu_kick(vc);
+	return vc->fd;
+}
+
 static int vcpu_set_attr(void *ctx, const struct kvm_xen_vcpu_attr *a)
 {
-	const struct vm *vm = ctx;
-
-	return ioctl_ret(vm->vcpu_fd, KVM_XEN_VCPU_SET_ATTR, (void *)a);
+	return ioctl_ret(vcpu_fd(ctx), KVM_XEN_VCPU_SET_ATTR, (void *)a);
 }
 
 static int vcpu_get_attr(void *ctx, struct kvm_xen_vcpu_attr *a)
 {
-	const struct vm *vm = ctx;
-
-	return ioctl_ret(vm->vcpu_fd, KVM_XEN_VCPU_GET_ATTR, a);
+	return ioctl_ret(vcpu_fd(ctx), KVM_XEN_VCPU_GET_ATTR, a);
 }
 
 static int hvm_set_attr(void *ctx, const struct kvm_xen_hvm_attr *a)
@@ -48,9 +72,8 @@ static int hvm_set_attr(void *ctx, const struct kvm_xen_hvm_attr *a)
 /* KVM walks the vCPU's current paging mode; with paging off gpa == gva. */
 static int translate(void *ctx, uint64_t gva, uint64_t *gpa)
 {
-	const struct vm *vm = ctx;
 	struct kvm_translation tr = { .linear_address = gva };
-	int ret = ioctl_ret(vm->vcpu_fd, KVM_TRANSLATE, &tr);
+	int ret = ioctl_ret(vcpu_fd(ctx), KVM_TRANSLATE, &tr);
 
 	if (ret)
 		return ret;
@@ -88,16 +111,24 @@ static int evtchn_send(void *ctx, const struct kvm_irq_routing_xen_evtchn *e)
 
 static int set_mp_state(void *ctx, uint32_t state)
 {
-	const struct vm *vm = ctx;
 	struct kvm_mp_state mp = { .mp_state = state };
 
-	return ioctl_ret(vm->vcpu_fd, KVM_SET_MP_STATE, &mp);
+	return ioctl_ret(vcpu_fd(ctx), KVM_SET_MP_STATE, &mp);
+}
+
+static int get_mp_state(void *ctx, uint32_t *state)
+{
+	struct kvm_mp_state mp = { 0 };
+	int ret = ioctl_ret(vcpu_fd(ctx), KVM_GET_MP_STATE, &mp);
+
+	*state = mp.mp_state;
+	return ret;
 }
 
 /* Enabled in the APIC base MSR and by software, in SPIV: what Xen checks. */
 static int lapic_enabled(void *ctx)
 {
-	const struct vm *vm = ctx;
+	int fd = vcpu_fd(ctx);
 	struct {
 		struct kvm_msrs hdr;
 		struct kvm_msr_entry entry;
@@ -105,11 +136,11 @@ static int lapic_enabled(void *ctx)
 	struct kvm_lapic_state lapic;
 	uint32_t spiv;
 
-	if (ioctl(vm->vcpu_fd, KVM_GET_MSRS, &msrs) != 1)
+	if (ioctl(fd, KVM_GET_MSRS, &msrs) != 1)
 		return -EIO;
 	if (!(msrs.entry.data & MSR_IA32_APICBASE_ENABLE))
 		return 0;
-	if (ioctl(vm->vcpu_fd, KVM_GET_LAPIC, &lapic))
+	if (ioctl(fd, KVM_GET_LAPIC, &lapic))
 		return -errno;
 	memcpy(&spiv, lapic.regs + APIC_SPIV, sizeof(spiv));
 	return !!(spiv & APIC_SPIV_APIC_ENABLED);
@@ -227,6 +258,9 @@ static int periodic_timer(void *ctx, uint32_t port, uint32_t apic_id,
 	int64_t delay;
 	int ret = 0;
 
+	/* One timer, vCPU 0's: another vCPU's is refused, and logged. */
+	if (apic_id != 0)
+		return -EOPNOTSUPP;
 	pthread_mutex_lock(&periodic.lock);
 	/* No event of the old setting may land after the guest changed it. */
 	while (periodic.sending)
@@ -274,4 +308,6 @@ const struct hcall_ops hcall_kvm_ops = {
 	.lapic_enabled = lapic_enabled,
 	.signal_msi = signal_msi,
 	.periodic_timer = periodic_timer,
+	.get_mp_state = get_mp_state,
+	.kick = vcpu_kick,
 };

@@ -35,6 +35,7 @@ _Static_assert(sizeof(struct xen_add_to_physmap) == 24 &&
 static int64_t map_shared_info(struct hcall_env *env, uint64_t gfn,
 			       struct hcall_res *res)
 {
+	uint32_t id;
 	int ret;
 
 	ret = hc_hvm_set(env, res, KVM_XEN_ATTR_TYPE_SHARED_INFO, gfn);
@@ -46,12 +47,15 @@ static int64_t map_shared_info(struct hcall_env *env, uint64_t gfn,
 	env->st.shinfo_mapped = true;
 	env->st.shinfo_gfn = gfn;
 	/*
-	 * KVM leaves vCPU 0's default vcpu_info slot to the VMM (api.rst); it
-	 * must be there before any event can reach the vCPU.
+	 * KVM leaves each vCPU's default vcpu_info slot, shared_info's
+	 * vcpu_info[id], to the VMM (api.rst); it must be there before any
+	 * event can reach the vCPU.
 	 */
-	if (!env->st.vcpu_info_registered)
-		hc_vcpu_set_gpa(env, res, KVM_XEN_VCPU_ATTR_TYPE_VCPU_INFO,
-				gfn << 12);
+	for (id = 0; id < hcall_nr_vcpus(env); id++)
+		if (!hcall_vcpu(env, id)->vcpu_info_registered)
+			hc_vcpu_set_gpa(env, res, id,
+					KVM_XEN_VCPU_ATTR_TYPE_VCPU_INFO,
+					(gfn << 12) + id * 64);
 	evtchn_shinfo_mapped(env, res);
 	return 0;
 }

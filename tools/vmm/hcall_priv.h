@@ -36,8 +36,9 @@ int64_t vcpu_timer_op(struct hcall_env *env, const struct hcall *c,
 		      struct hcall_res *res);
 /* VIRQ_TIMER bound to or closed on @port: move the timer into or out of KVM */
 void timer_virq_bound(struct hcall_env *env, struct hcall_res *res,
-		      uint32_t port);
-void timer_virq_closed(struct hcall_env *env, struct hcall_res *res);
+		      uint32_t vcpu, uint32_t port);
+void timer_virq_closed(struct hcall_env *env, struct hcall_res *res,
+		       uint32_t vcpu);
 /* shared_info is there now: give KVM the timer it could not have before */
 void timer_shinfo_mapped(struct hcall_env *env, struct hcall_res *res);
 
@@ -66,13 +67,13 @@ const char *host_errno_name(int err);
 
 /* KVM calls that note themselves in res; they return 0 or -errno. */
 int hc_vcpu_set_gpa(struct hcall_env *env, struct hcall_res *res,
-		    uint16_t type, uint64_t gpa);
+		    uint32_t vcpu, uint16_t type, uint64_t gpa);
 int hc_hvm_set(struct hcall_env *env, struct hcall_res *res, uint16_t type,
 	       uint64_t val);
 int hc_translate(struct hcall_env *env, struct hcall_res *res, uint64_t va,
 		 uint64_t *gpa);
 int hc_vcpu_set(struct hcall_env *env, struct hcall_res *res,
-		const struct kvm_xen_vcpu_attr *a);
+		uint32_t vcpu, const struct kvm_xen_vcpu_attr *a);
 int hc_evtchn_send(struct hcall_env *env, struct hcall_res *res,
 		   uint32_t port, uint32_t vcpu);
 
@@ -80,6 +81,30 @@ int hc_evtchn_send(struct hcall_env *env, struct hcall_res *res,
 static inline bool hcall_dom_is_self(uint16_t dom)
 {
 	return dom == DOMID_SELF || dom == HCALL_DOMID;
+}
+
+static inline unsigned int hcall_nr_vcpus(const struct hcall_env *env)
+{
+	return env->nr_vcpus ? env->nr_vcpus : 1;
+}
+
+/* Xen's domain_vcpu(): does the domain have vCPU @id? */
+static inline bool hcall_vcpu_exists(const struct hcall_env *env, uint32_t id)
+{
+	return id < hcall_nr_vcpus(env);
+}
+
+/* The context the vCPU ops take for vCPU @id (an existing one). */
+static inline void *hcall_vcpu_ctx(const struct hcall_env *env, uint32_t id)
+{
+	return id < HCALL_MAX_VCPUS && env->vcpu_ctx[id] ? env->vcpu_ctx[id] :
+							    env->ops_ctx;
+}
+
+/* Xen's struct vcpu for @id (an existing one). */
+static inline struct hcall_vcpu *hcall_vcpu(struct hcall_env *env, uint32_t id)
+{
+	return &env->st.vcpu[id < HCALL_MAX_VCPUS ? id : 0];
 }
 
 /* The KVM vcpu_id (APIC ID) every KVM event field takes, for a Xen id. */

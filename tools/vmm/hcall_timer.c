@@ -52,9 +52,10 @@ static uint64_t now_ns(struct hcall_env *env, struct hcall_res *res)
 }
 
 /* Xen's send_timer_event(): VIRQ_TIMER, or nothing when none is bound. */
-static void send_timer_event(struct hcall_env *env, struct hcall_res *res)
+static void send_timer_event(struct hcall_env *env, struct hcall_res *res,
+			     uint32_t vcpu)
 {
-	uint32_t port = env->st.virq_port[VIRQ_TIMER];
+	uint32_t port = hcall_vcpu(env, vcpu)->virq_port[VIRQ_TIMER];
 
 	if (!port) {
 		hcall_note(res, "no VIRQ_TIMER port: the event is dropped");
@@ -64,9 +65,10 @@ static void send_timer_event(struct hcall_env *env, struct hcall_res *res)
 }
 
 /* The port the periodic timer may raise through KVM now, or 0. */
-static uint32_t kvm_timer_port(const struct hcall_env *env)
+static uint32_t kvm_timer_port(struct hcall_env *env, uint32_t vcpu)
 {
-	return env->st.shinfo_mapped ? env->st.virq_port[VIRQ_TIMER] : 0;
+	return env->st.shinfo_mapped ?
+	       hcall_vcpu(env, vcpu)->virq_port[VIRQ_TIMER] : 0;
 }
 
 /* The periodic timer fired at period_last + k * period while nobody looked. */
@@ -81,13 +83,14 @@ static uint64_t periodic_catch_up(struct hcall_timer *t, uint64_t now)
 	return k;
 }
 
-static void periodic_update(struct hcall_env *env, struct hcall_res *res)
+static void periodic_update(struct hcall_env *env, struct hcall_res *res,
+			    uint32_t vcpu)
 {
-	struct hcall_timer *t = &env->st.timer;
-	uint32_t port = kvm_timer_port(env);
+	struct hcall_timer *t = &hcall_vcpu(env, vcpu)->timer;
+	uint32_t port = kvm_timer_port(env, vcpu);
 	int ret;
 
-	ret = env->ops->periodic_timer(env->ops_ctx, port, hcall_apic_id(0),
+	ret = env->ops->periodic_timer(env->ops_ctx, port, hcall_apic_id(vcpu),
 				       t->period ? t->period_last + t->period : 0,
 				       t->period);
 	if (t->period)
@@ -108,13 +111,14 @@ static void periodic_update(struct hcall_env *env, struct hcall_res *res)
  * here than the guest asked for shows the two clocks apart (the guest
  * would see its timer late by that much).
  */
-static void timer_read_back(struct hcall_env *env, struct hcall_res *res)
+static void timer_read_back(struct hcall_env *env, struct hcall_res *res,
+			    uint32_t vcpu)
 {
 	struct kvm_xen_vcpu_attr a = { .type = KVM_XEN_VCPU_ATTR_TYPE_TIMER };
 	uint64_t now;
 	int ret;
 
-	ret = env->ops->vcpu_get_attr(env->ops_ctx, &a);
+	ret = env->ops->vcpu_get_attr(hcall_vcpu_ctx(env, vcpu), &a);
 	if (ret) {
 		hcall_note(res, "KVM_XEN_VCPU_GET_ATTR(TIMER) = %s",
 			   host_errno_name(ret));
@@ -137,9 +141,9 @@ static void timer_read_back(struct hcall_env *env, struct hcall_res *res)
  * expired one at once.
  */
 static void timer_to_kvm(struct hcall_env *env, struct hcall_res *res,
-			 uint32_t port)
+			 uint32_t vcpu, uint32_t port)
 {
-	struct hcall_timer *t = &env->st.timer;
+	struct hcall_timer *t = &hcall_vcpu(env, vcpu)->timer;
 	struct kvm_xen_vcpu_attr a = {
 		.type = KVM_XEN_VCPU_ATTR_TYPE_TIMER,
 		.u.timer = {
@@ -149,20 +153,20 @@ static void timer_to_kvm(struct hcall_env *env, struct hcall_res *res,
 		},
 	};
 
-	if (hc_vcpu_set(env, res, &a)) {
+	if (hc_vcpu_set(env, res, vcpu, &a)) {
 		hcall_note(res, "the timer stays with the VMM, which fires it only when asked again");
 		return;
 	}
 	t->in_kvm = true;
 	if (t->expires)
-		timer_read_back(env, res);
+		timer_read_back(env, res, vcpu);
 	t->expires = 0;
 }
 
 void timer_virq_bound(struct hcall_env *env, struct hcall_res *res,
-		      uint32_t port)
+		      uint32_t vcpu, uint32_t port)
 {
-	struct hcall_timer *t = &env->st.timer;
+	struct hcall_timer *t = &hcall_vcpu(env, vcpu)->timer;
 	uint64_t now = now_ns(env, res);
 
 	t->bound_at = now;
@@ -172,24 +176,25 @@ void timer_virq_bound(struct hcall_env *env, struct hcall_res *res,
 		t->expires = 0;
 	}
 	if (env->st.shinfo_mapped)
-		timer_to_kvm(env, res, port);
+		timer_to_kvm(env, res, vcpu, port);
 	else
 		hcall_note(res, "the timer goes to KVM once shared_info is mapped");
 	if (t->period) {
 		periodic_catch_up(t, now);
-		periodic_update(env, res);
+		periodic_update(env, res, vcpu);
 	}
 }
 
-void timer_virq_closed(struct hcall_env *env, struct hcall_res *res)
+void timer_virq_closed(struct hcall_env *env, struct hcall_res *res,
+		       uint32_t vcpu)
 {
-	struct hcall_timer *t = &env->st.timer;
+	struct hcall_timer *t = &hcall_vcpu(env, vcpu)->timer;
 	struct kvm_xen_vcpu_attr a = { .type = KVM_XEN_VCPU_ATTR_TYPE_TIMER };
 	int ret;
 
 	if (t->in_kvm) {
 		/* Xen's timer keeps running without a port: keep its expiry. */
-		ret = env->ops->vcpu_get_attr(env->ops_ctx, &a);
+		ret = env->ops->vcpu_get_attr(hcall_vcpu_ctx(env, vcpu), &a);
 		hcall_note(res, "KVM_XEN_VCPU_GET_ATTR(TIMER) = %s, expires %llu",
 			   host_errno_name(ret),
 			   ret ? 0ull : (unsigned long long)a.u.timer.expires_ns);
@@ -197,17 +202,18 @@ void timer_virq_closed(struct hcall_env *env, struct hcall_res *res)
 		a = (struct kvm_xen_vcpu_attr){
 			.type = KVM_XEN_VCPU_ATTR_TYPE_TIMER,
 		};
-		hc_vcpu_set(env, res, &a);
+		hc_vcpu_set(env, res, vcpu, &a);
 		t->in_kvm = false;
 	}
 	if (t->period)
-		periodic_update(env, res);
+		periodic_update(env, res, vcpu);
 }
 
-void timer_shinfo_mapped(struct hcall_env *env, struct hcall_res *res)
+static void timer_shinfo_mapped_one(struct hcall_env *env,
+				    struct hcall_res *res, uint32_t vcpu)
 {
-	struct hcall_timer *t = &env->st.timer;
-	uint32_t port = env->st.virq_port[VIRQ_TIMER];
+	struct hcall_timer *t = &hcall_vcpu(env, vcpu)->timer;
+	uint32_t port = hcall_vcpu(env, vcpu)->virq_port[VIRQ_TIMER];
 	uint64_t now, before;
 
 	if (!port)
@@ -219,20 +225,30 @@ void timer_shinfo_mapped(struct hcall_env *env, struct hcall_res *res)
 		if (periodic_catch_up(t, now) && t->period_last >= t->bound_at &&
 		    t->period_last > before && !env->st.ports[port].early)
 			evtchn_raise(env, res, port);
-		periodic_update(env, res);
+		periodic_update(env, res, vcpu);
 	}
 	if (!t->in_kvm)
-		timer_to_kvm(env, res, port);
+		timer_to_kvm(env, res, vcpu, port);
+}
+
+void timer_shinfo_mapped(struct hcall_env *env, struct hcall_res *res)
+{
+	uint32_t vcpu;
+
+	for (vcpu = 0; vcpu < hcall_nr_vcpus(env); vcpu++)
+		timer_shinfo_mapped_one(env, res, vcpu);
 }
 
 /* Stop the singleshot timer, KVM's should a call reach the VMM anyway. */
-static void singleshot_stop(struct hcall_env *env, struct hcall_res *res)
+static void singleshot_stop(struct hcall_env *env, struct hcall_res *res,
+			    uint32_t vcpu)
 {
-	struct hcall_timer *t = &env->st.timer;
+	struct hcall_timer *t = &hcall_vcpu(env, vcpu)->timer;
 
 	t->expires = 0;
 	if (t->in_kvm)
-		timer_to_kvm(env, res, env->st.virq_port[VIRQ_TIMER]);
+		timer_to_kvm(env, res, vcpu,
+			     hcall_vcpu(env, vcpu)->virq_port[VIRQ_TIMER]);
 }
 
 /*
@@ -241,19 +257,19 @@ static void singleshot_stop(struct hcall_env *env, struct hcall_res *res)
  * VCPUOP_set_singleshot_timer does.
  */
 static void singleshot_set(struct hcall_env *env, struct hcall_res *res,
-			   uint64_t when, uint64_t now)
+			   uint32_t vcpu, uint64_t when, uint64_t now)
 {
-	struct hcall_timer *t = &env->st.timer;
-	uint32_t port = env->st.virq_port[VIRQ_TIMER];
+	struct hcall_timer *t = &hcall_vcpu(env, vcpu)->timer;
+	uint32_t port = hcall_vcpu(env, vcpu)->virq_port[VIRQ_TIMER];
 
 	if (when <= now) {
-		singleshot_stop(env, res);
-		send_timer_event(env, res);
+		singleshot_stop(env, res, vcpu);
+		send_timer_event(env, res, vcpu);
 		return;
 	}
 	t->expires = when;
 	if (t->in_kvm)
-		timer_to_kvm(env, res, port);
+		timer_to_kvm(env, res, vcpu, port);
 	else if (!port)
 		hcall_note(res, "kept for a VIRQ_TIMER bind");
 	else if (!env->st.shinfo_mapped)
@@ -271,22 +287,23 @@ int64_t do_set_timer_op(struct hcall_env *env, const struct hcall *c,
 			const uint64_t *p, struct hcall_res *res)
 {
 	uint64_t timeout = c->longmode ? p[0] : p[0] | p[1] << 32;
+	uint32_t vcpu = env->caller;
 	uint64_t now;
 	int64_t offset;
 
 	hcall_describe(res, "set_timer_op(%llu)", (unsigned long long)timeout);
 	if (!timeout) {
-		singleshot_stop(env, res);
+		singleshot_stop(env, res, vcpu);
 		return 0;
 	}
 	now = now_ns(env, res);
 	offset = (int64_t)(timeout - now);
 	if ((int64_t)timeout < 0 || (offset > 0 && (uint32_t)(offset >> 50))) {
 		hcall_note(res, "huge timeout: in 100 ms");
-		singleshot_set(env, res, now + MILLISECS(100), now);
+		singleshot_set(env, res, vcpu, now + MILLISECS(100), now);
 		return 0;
 	}
-	singleshot_set(env, res, timeout, now);
+	singleshot_set(env, res, vcpu, timeout, now);
 	return 0;
 }
 
@@ -314,6 +331,9 @@ static int64_t set_singleshot(struct hcall_env *env, const struct hcall *c,
 	}
 	hcall_describe(res, "vcpu_op(set_singleshot_timer, %u, %llu, flags %#x)",
 		       vcpuid, (unsigned long long)set.timeout_abs_ns, set.flags);
+	/* Xen's VCPUOP_set_singleshot_timer: only on the calling vCPU. */
+	if (vcpuid != env->caller)
+		return -XEN_EINVAL;
 	now = now_ns(env, res);
 	/*
 	 * Before 4.17.3 a past timeout with VCPU_SSHOTTMR_future is -ETIME;
@@ -322,23 +342,23 @@ static int64_t set_singleshot(struct hcall_env *env, const struct hcall *c,
 	if (set.timeout_abs_ns < now && (set.flags & VCPU_SSHOTTMR_future) &&
 	    !hcall_xen_at_least(env, 4, 17))
 		return -XEN_ETIME;
-	singleshot_set(env, res, set.timeout_abs_ns, now);
+	singleshot_set(env, res, vcpuid, set.timeout_abs_ns, now);
 	return 0;
 }
 
-static int64_t set_periodic(struct hcall_env *env, uint32_t vcpuid,
+static int64_t set_periodic(struct hcall_env *env, uint32_t vcpu,
 			    uint64_t arg, struct hcall_res *res)
 {
-	struct hcall_timer *t = &env->st.timer;
+	struct hcall_timer *t = &hcall_vcpu(env, vcpu)->timer;
 	struct vcpu_set_periodic_timer set;
 	uint64_t now;
 
 	if (gva_read(env, res, arg, &set, sizeof(set))) {
 		hcall_describe(res, "vcpu_op(set_periodic_timer, %u, arg %#llx)",
-			       vcpuid, (unsigned long long)arg);
+			       vcpu, (unsigned long long)arg);
 		return -XEN_EFAULT;
 	}
-	hcall_describe(res, "vcpu_op(set_periodic_timer, %u, %llu)", vcpuid,
+	hcall_describe(res, "vcpu_op(set_periodic_timer, %u, %llu)", vcpu,
 		       (unsigned long long)set.period_ns);
 	if (set.period_ns < MILLISECS(1) || set.period_ns > STIME_DELTA_MAX)
 		return -XEN_EINVAL;
@@ -347,10 +367,10 @@ static int64_t set_periodic(struct hcall_env *env, uint32_t vcpuid,
 	periodic_catch_up(t, now);
 	t->period = set.period_ns;
 	if (now >= t->period_last + t->period) {
-		send_timer_event(env, res);
+		send_timer_event(env, res, vcpu);
 		t->period_last = now;
 	}
-	periodic_update(env, res);
+	periodic_update(env, res, vcpu);
 	return 0;
 }
 
@@ -358,7 +378,8 @@ int64_t vcpu_timer_op(struct hcall_env *env, const struct hcall *c,
 		      uint32_t cmd, uint32_t vcpuid, uint64_t arg,
 		      struct hcall_res *res)
 {
-	struct hcall_timer *t = &env->st.timer;
+	uint32_t vcpu = vcpuid;
+	struct hcall_timer *t = &hcall_vcpu(env, vcpu)->timer;
 
 	switch (cmd) {
 	case VCPUOP_set_singleshot_timer:
@@ -366,7 +387,9 @@ int64_t vcpu_timer_op(struct hcall_env *env, const struct hcall *c,
 	case VCPUOP_stop_singleshot_timer:
 		hcall_describe(res, "vcpu_op(stop_singleshot_timer, %u)",
 			       vcpuid);
-		singleshot_stop(env, res);
+		if (vcpuid != env->caller)
+			return -XEN_EINVAL;
+		singleshot_stop(env, res, vcpu);
 		return 0;
 	case VCPUOP_set_periodic_timer:
 		return set_periodic(env, vcpuid, arg, res);
@@ -375,7 +398,7 @@ int64_t vcpu_timer_op(struct hcall_env *env, const struct hcall *c,
 		if (t->period) {
 			periodic_catch_up(t, now_ns(env, res));
 			t->period = 0;
-			periodic_update(env, res);
+			periodic_update(env, res, vcpu);
 		}
 		return 0;
 	default:

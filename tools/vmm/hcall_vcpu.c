@@ -105,13 +105,14 @@ static void check_second_page(struct hcall_env *env, struct hcall_res *res,
  * KVM has no way to wait for a mapping as Xen does.
  */
 static void register_va_area(struct hcall_env *env, struct hcall_res *res,
-			     uint16_t type, uint64_t va, unsigned int size)
+			     uint32_t vcpu, uint16_t type, uint64_t va,
+			     unsigned int size)
 {
 	uint64_t gpa;
 	int ret;
 
 	if (!va) {
-		hc_vcpu_set_gpa(env, res, type, KVM_XEN_INVALID_GPA);
+		hc_vcpu_set_gpa(env, res, vcpu, type, KVM_XEN_INVALID_GPA);
 		return;
 	}
 	if (hc_translate(env, res, va, &gpa)) {
@@ -119,7 +120,7 @@ static void register_va_area(struct hcall_env *env, struct hcall_res *res,
 		return;
 	}
 	check_second_page(env, res, va, gpa, size);
-	ret = hc_vcpu_set_gpa(env, res, type, gpa);
+	ret = hc_vcpu_set_gpa(env, res, vcpu, type, gpa);
 	if (ret && type == KVM_XEN_VCPU_ATTR_TYPE_RUNSTATE_ADDR)
 		hcall_note(res, "KVM dropped the previous area");
 }
@@ -139,9 +140,9 @@ static int64_t register_runstate(struct hcall_env *env, const struct hcall *c,
 	}
 	hcall_describe(res, "vcpu_op(register_runstate_memory_area, %u, va %#llx)",
 		       vcpuid, (unsigned long long)va);
-	register_va_area(env, res, KVM_XEN_VCPU_ATTR_TYPE_RUNSTATE_ADDR, va,
-			 c->longmode ? sizeof(struct vcpu_runstate_info) :
-				       sizeof(struct runstate_compat));
+	register_va_area(env, res, vcpuid, KVM_XEN_VCPU_ATTR_TYPE_RUNSTATE_ADDR,
+			 va, c->longmode ? sizeof(struct vcpu_runstate_info) :
+					   sizeof(struct runstate_compat));
 	return 0;
 }
 
@@ -161,7 +162,7 @@ static int64_t register_time_area(struct hcall_env *env, const struct hcall *c,
 				  uint32_t vcpuid, uint64_t arg,
 				  struct hcall_res *res)
 {
-	struct hcall_state *st = &env->st;
+	struct hcall_vcpu *st = hcall_vcpu(env, vcpuid);
 	const unsigned int size = sizeof(struct vcpu_time_info);
 	uint64_t va = 0, gpa;
 
@@ -186,15 +187,16 @@ static int64_t register_time_area(struct hcall_env *env, const struct hcall *c,
 		hcall_note(res, "not RAM; Xen writes it once it is, KVM cannot follow it");
 		goto unregister;
 	}
-	if (!hc_vcpu_set_gpa(env, res, KVM_XEN_VCPU_ATTR_TYPE_VCPU_TIME_INFO,
-			     gpa)) {
+	if (!hc_vcpu_set_gpa(env, res, vcpuid,
+			     KVM_XEN_VCPU_ATTR_TYPE_VCPU_TIME_INFO, gpa)) {
 		st->time_area_set = true;
 		st->time_area_gpa = gpa;
 		return 0;
 	}
 	/* KVM's cache may be left at the refused GPA: take it down. */
 unregister:
-	if (!hc_vcpu_set_gpa(env, res, KVM_XEN_VCPU_ATTR_TYPE_VCPU_TIME_INFO,
+	if (!hc_vcpu_set_gpa(env, res, vcpuid,
+			     KVM_XEN_VCPU_ATTR_TYPE_VCPU_TIME_INFO,
 			     KVM_XEN_INVALID_GPA))
 		st->time_area_set = false;
 	return 0;
@@ -218,7 +220,7 @@ static int64_t get_runstate(struct hcall_env *env, const struct hcall *c,
 
 	hcall_describe(res, "vcpu_op(get_runstate_info, %u, va %#llx)", vcpuid,
 		       (unsigned long long)arg);
-	ret = env->ops->vcpu_get_attr(env->ops_ctx, &a);
+	ret = env->ops->vcpu_get_attr(hcall_vcpu_ctx(env, vcpuid), &a);
 	if (ret) {
 		hcall_note(res, "KVM_XEN_VCPU_GET_ATTR(RUNSTATE_DATA) = %s; Xen always succeeds",
 			   host_errno_name(ret));
@@ -246,13 +248,14 @@ static int64_t get_runstate(struct hcall_env *env, const struct hcall *c,
 		rs.time[rs.state] += now - rs.state_entry_time;
 
 	/*
-	 * The only vCPU asks about itself, and a vCPU making a hypercall is
-	 * running: that is what Xen reports.  KVM can still say runnable here:
-	 * a vCPU preempted inside KVM_RUN is marked runnable and only becomes
+	 * A vCPU asking about itself is making a hypercall, so running: that
+	 * is what Xen reports.  KVM can still say runnable here: a vCPU
+	 * preempted inside KVM_RUN is marked runnable and only becomes
 	 * running again when its next entry processes the steal-time request,
-	 * which an exit to the VMM can come before.
+	 * which an exit to the VMM can come before.  Another vCPU's state is
+	 * what KVM says.
 	 */
-	if (rs.state != RUNSTATE_running) {
+	if (vcpuid == env->caller && rs.state != RUNSTATE_running) {
 		hcall_note(res, "the caller is running; KVM said state %u",
 			   (unsigned int)rs.state);
 		rs.state = RUNSTATE_running;
@@ -267,10 +270,12 @@ static int64_t get_runstate(struct hcall_env *env, const struct hcall *c,
 }
 
 /* Xen's checks, in Xen's order, for the version the VMM plays. */
-static int64_t vcpu_info_checks(const struct hcall_env *env, bool longmode,
+static int64_t vcpu_info_checks(struct hcall_env *env, uint32_t vcpu,
+				bool longmode,
 				const struct vcpu_register_vcpu_info *info,
 				uint64_t *gpa)
 {
+	bool registered = hcall_vcpu(env, vcpu)->vcpu_info_registered;
 	unsigned int align = longmode ? 8 : 4;
 	uint64_t ga = (info->mfn << 12) + info->offset;
 	bool gfn_ok = !(info->mfn >> 52);
@@ -281,7 +286,7 @@ static int64_t vcpu_info_checks(const struct hcall_env *env, bool longmode,
 		/* map_guest_area() */
 		if (!gfn_ok || !~ga || ga >> 12 != info->mfn)
 			return -XEN_EINVAL;
-		if (env->st.vcpu_info_registered)
+		if (registered)
 			return -XEN_EBUSY;
 		if ((ga & (PAGE_SIZE - 1)) + sizeof(struct vcpu_info) > PAGE_SIZE)
 			return -XEN_ENXIO;
@@ -293,7 +298,7 @@ static int64_t vcpu_info_checks(const struct hcall_env *env, bool longmode,
 			return -XEN_ENXIO;
 		if (info->offset & (align - 1))
 			return -XEN_ENXIO;
-		if (env->st.vcpu_info_registered)
+		if (registered)
 			return -XEN_EINVAL;
 	}
 	if (!gfn_ok || !gmem_ptr(&env->mem, ga, sizeof(struct vcpu_info)))
@@ -307,14 +312,15 @@ static int64_t vcpu_info_checks(const struct hcall_env *env, bool longmode,
  * slot), then mark every event-channel word pending and an upcall due, so
  * the guest rescans after the move.
  */
-static void vcpu_info_populate(struct hcall_env *env, bool longmode,
-			       uint64_t gpa)
+static void vcpu_info_populate(struct hcall_env *env, uint32_t vcpu,
+			       bool longmode, uint64_t gpa)
 {
 	uint8_t *vi = gmem_ptr(&env->mem, gpa, sizeof(struct vcpu_info));
 	const uint8_t *old = NULL;
 
-	if (env->st.shinfo_mapped)
-		old = gmem_ptr(&env->mem, env->st.shinfo_gfn << 12,
+	if (env->st.shinfo_mapped && !(env->st.shinfo_gfn >> 52))
+		old = gmem_ptr(&env->mem, (env->st.shinfo_gfn << 12) +
+			       vcpu * sizeof(struct vcpu_info),
 			       sizeof(struct vcpu_info));
 	if (old && old != vi)
 		memmove(vi, old, sizeof(struct vcpu_info));
@@ -343,18 +349,69 @@ static int64_t register_vcpu_info(struct hcall_env *env, const struct hcall *c,
 	hcall_describe(res, "vcpu_op(register_vcpu_info, %u, mfn %#llx offset %#x%s)",
 		       vcpuid, (unsigned long long)info.mfn, info.offset,
 		       info.rsvd ? " rsvd set" : "");
-	ret = vcpu_info_checks(env, c->longmode, &info, &gpa);
+	ret = vcpu_info_checks(env, vcpuid, c->longmode, &info, &gpa);
 	if (ret)
 		return ret;
-	ret = hc_vcpu_set_gpa(env, res, KVM_XEN_VCPU_ATTR_TYPE_VCPU_INFO, gpa);
+	ret = hc_vcpu_set_gpa(env, res, vcpuid,
+			      KVM_XEN_VCPU_ATTR_TYPE_VCPU_INFO, gpa);
 	if (ret) {
 		hcall_note(res, "Xen would accept it");
 		return ret == -EFAULT ? -XEN_EFAULT : -XEN_EINVAL;
 	}
-	env->st.vcpu_info_registered = true;
-	env->st.vcpu_info_gpa = gpa;
-	vcpu_info_populate(env, c->longmode, gpa);
+	hcall_vcpu(env, vcpuid)->vcpu_info_registered = true;
+	hcall_vcpu(env, vcpuid)->vcpu_info_gpa = gpa;
+	vcpu_info_populate(env, vcpuid, c->longmode, gpa);
 	return 0;
+}
+
+/*
+ * Whether Xen would call the vCPU up: HVM vCPUs other than 0 start down
+ * and come up through the LAPIC's INIT-SIPI, which KVM runs in the kernel;
+ * its mp_state says how far that went.
+ */
+static int vcpu_is_up(struct hcall_env *env, struct hcall_res *res,
+		      uint32_t vcpuid)
+{
+	uint32_t mp = 0;
+	int ret;
+
+	if (!env->ops->get_mp_state)
+		return 1;
+	ret = env->ops->get_mp_state(hcall_vcpu_ctx(env, vcpuid), &mp);
+	hcall_note(res, "KVM_GET_MP_STATE = %s (%u)", host_errno_name(ret),
+		   mp);
+	if (ret)
+		return ret;
+	return mp != KVM_MP_STATE_UNINITIALIZED &&
+	       mp != KVM_MP_STATE_INIT_RECEIVED;
+}
+
+/*
+ * VCPUOP_is_up, VCPUOP_up and VCPUOP_down.  Xen's VCPUOP_up wants a vCPU
+ * that was initialised (for HVM: started by INIT-SIPI or VCPUOP_initialise)
+ * and wakes it if VCPUOP_down had put it down.  KVM has no way to hold a
+ * started vCPU down that the VMM could use here, so VCPUOP_down is left
+ * unimplemented; up then has nothing to undo.
+ */
+static int64_t vcpu_updown(struct hcall_env *env, uint32_t cmd,
+			   uint32_t vcpuid, struct hcall_res *res)
+{
+	int up;
+
+	hcall_describe(res, "vcpu_op(%s, %u)",
+		       cmd == VCPUOP_is_up ? "is_up" :
+		       cmd == VCPUOP_up ? "up" : "down", vcpuid);
+	if (cmd == VCPUOP_down) {
+		hcall_note(res, "KVM cannot hold a vCPU down; Xen would");
+		return -XEN_ENOSYS;
+	}
+	up = vcpu_is_up(env, res, vcpuid);
+	if (up < 0)
+		return -XEN_EINVAL;
+	if (cmd == VCPUOP_is_up)
+		return up;
+	/* Never initialised: Xen's -EINVAL. */
+	return up ? 0 : -XEN_EINVAL;
 }
 
 /* vcpu_op(int cmd, unsigned int vcpuid, void *arg) */
@@ -374,8 +431,8 @@ int64_t do_vcpu_op(struct hcall_env *env, const struct hcall *c,
 			       (unsigned long long)arg);
 		return -XEN_ENOSYS;
 	}
-	/* The rig's domain has one vCPU; Xen's answer for any other id. */
-	if (vcpuid != 0) {
+	/* Xen's answer for an id the domain has no vCPU for. */
+	if (!hcall_vcpu_exists(env, vcpuid)) {
 		if (name)
 			hcall_describe(res, "vcpu_op(%s, %u, %#llx)", name,
 				       vcpuid, (unsigned long long)arg);
@@ -385,6 +442,10 @@ int64_t do_vcpu_op(struct hcall_env *env, const struct hcall *c,
 		return -XEN_ENOENT;
 	}
 	switch (cmd) {
+	case VCPUOP_is_up:
+	case VCPUOP_up:
+	case VCPUOP_down:
+		return vcpu_updown(env, cmd, vcpuid, res);
 	case VCPUOP_get_runstate_info:
 		return get_runstate(env, c, vcpuid, arg, res);
 	case VCPUOP_register_runstate_memory_area:

@@ -99,7 +99,7 @@ static const void *console_piece(struct hcall_env *env, uint64_t va,
 	if (n > *len)
 		n = *len;
 	*len = n;
-	if (env->ops->translate(env->ops_ctx, va, &gpa))
+	if (env->ops->translate(hcall_vcpu_ctx(env, env->caller), va, &gpa))
 		return NULL;
 	return gmem_ptr(&env->mem, gpa, n);
 }
@@ -179,7 +179,7 @@ static int64_t do_console_io(struct hcall_env *env, const struct hcall *c,
  */
 static int64_t sched_block(struct hcall_env *env, struct hcall_res *res)
 {
-	uint8_t *vi = evtchn_vcpu_info(env, 0);
+	uint8_t *vi = evtchn_vcpu_info(env, env->caller);
 	int ret;
 
 	if (vi)
@@ -187,7 +187,8 @@ static int64_t sched_block(struct hcall_env *env, struct hcall_res *res)
 				 0, __ATOMIC_SEQ_CST);
 	else
 		hcall_note(res, "no vcpu_info yet: no upcall_mask to clear");
-	ret = env->ops->set_mp_state(env->ops_ctx, KVM_MP_STATE_HALTED);
+	ret = env->ops->set_mp_state(hcall_vcpu_ctx(env, env->caller),
+				     KVM_MP_STATE_HALTED);
 	hcall_note(res, "KVM_SET_MP_STATE(HALTED) = %s", host_errno_name(ret));
 	if (ret)
 		hcall_note(res, "Xen would block");
@@ -249,6 +250,7 @@ void hcall_dispatch(struct hcall_env *env, const struct hcall *in,
 
 	memset(res, 0, sizeof(*res));
 	res->action = HCALL_CONTINUE;
+	env->caller = hcall_vcpu_exists(env, in->vcpu) ? in->vcpu : 0;
 
 	/* A 32-bit caller passes 32-bit registers: ignore the upper halves. */
 	for (i = 0; i < 6; i++)
@@ -279,19 +281,23 @@ void hcall_domain_init(struct hcall_env *env, struct hcall_res *res)
 {
 	struct kvm_xen_vcpu_attr a = {
 		.type = KVM_XEN_VCPU_ATTR_TYPE_VCPU_ID,
-		.u.vcpu_id = 0,
 	};
+	uint32_t id;
 
 	memset(res, 0, sizeof(*res));
 	/*
 	 * KVM compares a vcpu_op's vCPU id with this (it defaults to the
 	 * vCPU's index); it and the timer attributes need EVTCHN_SEND.
 	 */
-	if (env->kvm_xen_caps & KVM_XEN_HVM_CONFIG_EVTCHN_SEND)
-		hc_vcpu_set(env, res, &a);
-	else
+	if (!(env->kvm_xen_caps & KVM_XEN_HVM_CONFIG_EVTCHN_SEND)) {
 		hcall_note(res, "KVM_CAP_XEN_HVM %#x lacks EVTCHN_SEND: no VCPU_ID",
 			   env->kvm_xen_caps);
+		return;
+	}
+	for (id = 0; id < hcall_nr_vcpus(env); id++) {
+		a.u.vcpu_id = id;
+		hc_vcpu_set(env, res, id, &a);
+	}
 }
 
 static const char *const xen_errno_names[] = {

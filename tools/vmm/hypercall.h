@@ -23,11 +23,15 @@ struct hcall {
 	uint64_t params[6];
 	bool longmode;
 	uint8_t cpl;
+	uint32_t vcpu;		/* the caller's Xen vCPU id */
 };
 
 /*
  * The KVM calls the handlers make.  Each returns 0 or a negative host errno;
  * translate returns -EFAULT for a VA the guest's page tables do not map.
+ * The vCPU calls (vcpu_*_attr, translate, set_mp_state, lapic_enabled,
+ * get_mp_state, kick) take the vCPU's context, hcall_env.vcpu_ctx[id]; the rest
+ * take ops_ctx, the VM's.
  */
 struct hcall_ops {
 	int (*vcpu_set_attr)(void *ctx, const struct kvm_xen_vcpu_attr *a);
@@ -50,16 +54,21 @@ struct hcall_ops {
 	 */
 	int (*periodic_timer)(void *ctx, uint32_t port, uint32_t apic_id,
 			      uint64_t first_ns, uint64_t period_ns);
+	/* KVM_GET_MP_STATE: a KVM_MP_STATE_* */
+	int (*get_mp_state)(void *ctx, uint32_t *state);
+	/* Get another vCPU out of KVM_RUN once, so it sees new events. */
+	int (*kick)(void *ctx);
 };
 
 /* Xen's HVM_NR_PARAMS as of the headers the rig builds with. */
 #define HCALL_NR_PARAMS		39
 
 /*
- * The domain: one vCPU, Xen id 0, which is KVM vcpu_id (APIC ID) 0.  Its
- * domid is what Xen reports for DOMID_SELF: the first domU's.
+ * The domain: up to HCALL_MAX_VCPUS vCPUs (hcall_env.nr_vcpus, 1 unless
+ * the VMM says more), Xen id N being KVM vcpu_id (APIC ID) N.  Its domid
+ * is what Xen reports for DOMID_SELF: the first domU's.
  */
-#define HCALL_NR_VCPUS		1
+#define HCALL_MAX_VCPUS		2
 #define HCALL_DOMID		1
 
 /* Event channels: 2-level only, as KVM delivers them. */
@@ -99,34 +108,46 @@ struct hcall_timer {
 	uint64_t bound_at;		/* when VIRQ_TIMER was last bound */
 };
 
-/* What Xen would remember about the domain between hypercalls. */
-struct hcall_state {
+/* What Xen keeps per vCPU (struct vcpu). */
+struct hcall_vcpu {
 	bool vcpu_info_registered;	/* VCPUOP_register_vcpu_info done */
 	uint64_t vcpu_info_gpa;
-	bool shinfo_mapped;
-	uint64_t shinfo_gfn;
-	uint8_t upcall_vector;		/* 0: none given to KVM */
-	uint8_t vcpu_upcall_vector;	/* HVMOP_set_evtchn_upcall_vector */
-	uint64_t params[HCALL_NR_PARAMS];
-	uint32_t vm_assist;		/* VMASST_TYPE_* bits enabled */
+	uint8_t upcall_vector;		/* HVMOP_set_evtchn_upcall_vector */
 	bool time_area_set;		/* register_vcpu_time_memory_area */
 	uint64_t time_area_gpa;
-	/* event channels */
-	struct hcall_port ports[HCALL_MAX_PORTS];
-	uint32_t valid_ports;		/* Xen's valid_evtchns; 0: one bucket */
-	uint32_t virq_port[HCALL_NR_VIRQS];	/* vCPU 0's virq_to_evtchn */
-	bool any_early;			/* some port has early set */
+	uint32_t virq_port[HCALL_NR_VIRQS];	/* its virq_to_evtchn */
 	struct hcall_timer timer;
 };
 
+/* What Xen would remember about the domain between hypercalls. */
+struct hcall_state {
+	bool shinfo_mapped;
+	uint64_t shinfo_gfn;
+	uint8_t upcall_vector;		/* 0: none given to KVM */
+	uint64_t params[HCALL_NR_PARAMS];
+	uint32_t vm_assist;		/* VMASST_TYPE_* bits enabled */
+	/* event channels */
+	struct hcall_port ports[HCALL_MAX_PORTS];
+	uint32_t valid_ports;		/* Xen's valid_evtchns; 0: one bucket */
+	bool any_early;			/* some port has early set */
+	struct hcall_vcpu vcpu[HCALL_MAX_VCPUS];
+};
+
+/*
+ * One per domain.  The handlers are not reentrant: with several vCPUs the
+ * VMM makes every call under one lock.
+ */
 struct hcall_env {
 	struct gmem mem;
 	struct serial *console;		/* CONSOLEIO_write output */
 	uint16_t xen_major;
 	uint16_t xen_minor;
 	uint32_t kvm_xen_caps;		/* KVM_CHECK_EXTENSION(KVM_CAP_XEN_HVM) */
+	unsigned int nr_vcpus;		/* 0 is taken as 1 */
 	const struct hcall_ops *ops;
 	void *ops_ctx;
+	void *vcpu_ctx[HCALL_MAX_VCPUS];	/* NULL: ops_ctx */
+	uint32_t caller;		/* the vCPU making the current call */
 	struct hcall_state st;
 };
 

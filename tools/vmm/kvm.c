@@ -17,6 +17,7 @@
 
 #include <rig/abi.h>
 
+#include "dirty_ring.h"
 #include "kvm.h"
 #include "loader.h"
 #include "log.h"
@@ -196,6 +197,10 @@ int vm_create(struct vm *vm, const struct vmm_config *cfg)
 	vm->vm_fd = ioctl(vm->kvm_fd, KVM_CREATE_VM, 0);
 	if (vm->vm_fd < 0)
 		return host_err("KVM_CREATE_VM");
+	/* KVM takes the ring only before the first vCPU exists. */
+	ret = dirty_ring_vm_create(vm, cfg);
+	if (ret)
+		return ret;
 	if (ioctl(vm->vm_fd, KVM_SET_TSS_ADDR, KVM_TSS_GPA))
 		return host_err("KVM_SET_TSS_ADDR");
 	if (ioctl(vm->vm_fd, KVM_SET_IDENTITY_MAP_ADDR, &idmap))
@@ -257,34 +262,56 @@ static int set_boot_regs(struct vm *vm, uint32_t entry)
 	return 0;
 }
 
-int vcpu_create(struct vm *vm, const struct vmm_config *cfg, uint32_t entry)
+/*
+ * vCPU @id with the same CPUID as every other.  KVM keeps any but vCPU 0
+ * (its BSP) in wait-for-SIPI: the guest starts it through the LAPIC.
+ */
+static int vcpu_create_one(struct vm *vm, const struct kvm_cpuid2 *cpuid,
+			   unsigned int id)
 {
-	struct kvm_cpuid2 *cpuid;
+	struct vm_vcpu *vc = &vm->vcpu[id];
 	int size;
 
-	vm->vcpu_fd = ioctl(vm->vm_fd, KVM_CREATE_VCPU, 0);
-	if (vm->vcpu_fd < 0)
+	vc->id = id;
+	vc->vm = vm;
+	vc->fd = ioctl(vm->vm_fd, KVM_CREATE_VCPU, id);
+	if (vc->fd < 0)
 		return host_err("KVM_CREATE_VCPU");
+	vm->nr_vcpus = id + 1;
+	if (dirty_ring_vcpu_created(vm, vc->fd))
+		return RIG_EXIT_HOST;
 	size = ioctl(vm->kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
 	if (size < (int)sizeof(struct kvm_run))
 		return host_err("KVM_GET_VCPU_MMAP_SIZE");
 	vm->run_size = size;
-	vm->run = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED,
-		       vm->vcpu_fd, 0);
-	if (vm->run == MAP_FAILED) {
-		vm->run = NULL;
+	vc->run = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED,
+		       vc->fd, 0);
+	if (vc->run == MAP_FAILED) {
+		vc->run = NULL;
 		return host_err("mmap of kvm_run");
 	}
+	if (ioctl(vc->fd, KVM_SET_CPUID2, cpuid))
+		return host_err("KVM_SET_CPUID2");
+	return 0;
+}
+
+int vcpu_create(struct vm *vm, const struct vmm_config *cfg, uint32_t entry)
+{
+	unsigned int id, n = cfg->nr_vcpus ? cfg->nr_vcpus : 1;
+	struct kvm_cpuid2 *cpuid;
+	int ret = 0;
 
 	cpuid = cpuid_get_supported(vm->kvm_fd);
 	if (!cpuid)
 		return RIG_EXIT_HOST;
 	cpuid_make_xen(cpuid, cfg);
-	if (ioctl(vm->vcpu_fd, KVM_SET_CPUID2, cpuid)) {
-		free(cpuid);
-		return host_err("KVM_SET_CPUID2");
-	}
+	for (id = 0; id < n && !ret; id++)
+		ret = vcpu_create_one(vm, cpuid, id);
 	free(cpuid);
+	vm->vcpu_fd = vm->vcpu[0].fd;
+	vm->run = vm->vcpu[0].run;
+	if (ret)
+		return ret;
 
 	return set_boot_regs(vm, entry);
 }
@@ -302,10 +329,18 @@ int vm_set_clock(struct vm *vm, uint64_t ns)
 
 void vm_destroy(struct vm *vm)
 {
-	if (vm->run)
-		munmap(vm->run, vm->run_size);
-	if (vm->vcpu_fd >= 0)
-		close(vm->vcpu_fd);
+	unsigned int id;
+
+	dirty_ring_destroy(vm->ring);
+	for (id = 0; id < vm->nr_vcpus; id++) {
+		if (vm->vcpu[id].run)
+			munmap(vm->vcpu[id].run, vm->run_size);
+		if (vm->vcpu[id].fd >= 0)
+			close(vm->vcpu[id].fd);
+		vm->vcpu[id].run = NULL;
+		vm->vcpu[id].fd = -1;
+	}
+	vm->nr_vcpus = 0;
 	if (vm->vm_fd >= 0)
 		close(vm->vm_fd);
 	if (vm->kvm_fd >= 0)

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The VM: /dev/kvm, RAM's memslots, the in-kernel irqchip and one vCPU.
+ * The VM: /dev/kvm, RAM's memslots, the in-kernel irqchip and its vCPUs.
  */
 #ifndef VMM_KVM_H
 #define VMM_KVM_H

@@ -15,6 +15,9 @@
 #include <sys/mman.h>
 #include <linux/kvm.h>
 
+#include <rig/abi.h>
+
+#include "dirty_ring.h"
 #include "log.h"
 #include "remap.h"
 #include "vmm.h"
@@ -279,12 +282,22 @@ static size_t bitmap_bytes(const struct remap *r)
 	return (size_t)((frames + 63) / 64 * 8);
 }
 
+static bool ring_mode(const struct remap *r)
+{
+	return r->ring && r->ring->entries;
+}
+
 /* Fold what KVM logged since the last read into the VMM's bitmap. */
 static int fold_log(struct remap *r)
 {
 	size_t i, words = bitmap_bytes(r) / 8;
 	int ret;
 
+	if (ring_mode(r)) {
+		/* The ring folds straight into r->dirty (dirty_ring_track). */
+		ret = dirty_ring_harvest(r->ring);
+		return ret < 0 ? ret : 0;
+	}
 	memset(r->scratch, 0, words * 8);
 	ret = r->get_log(r->ctx, r->scratch);
 	if (ret) {
@@ -306,6 +319,10 @@ uint32_t remap_dirty_log(struct remap *r, bool on)
 		vmm_trace("dirty log: no memslot to log");
 		return NOPE;
 	}
+	if (r->ring && r->ring->absent) {
+		vmm_trace("dirty log: --dirty-ring, but the host has no KVM_CAP_DIRTY_LOG_RING");
+		return RIG_DIRTY_NO_RING;
+	}
 	if (on && !r->dirty) {
 		r->dirty = calloc(1, bytes);
 		r->scratch = calloc(1, bytes);
@@ -322,13 +339,20 @@ uint32_t remap_dirty_log(struct remap *r, bool on)
 	if (ret)
 		return NOPE;
 	r->logging = on;
+	if (ring_mode(r)) {
+		/* Off: what is still in the rings is dropped. */
+		dirty_ring_track(r->ring, 0, r->slot.size / MEM_PAGE_SIZE,
+				 on ? r->dirty : NULL);
+		if (!on)
+			return dirty_ring_harvest(r->ring) < 0 ? NOPE : 0;
+	}
 	if (!on)
 		return 0;
 	/* Start clean: whatever was written before does not count. */
 	if (fold_log(r))
 		return NOPE;
 	memset(r->dirty, 0, bytes);
-	return 0;
+	return ring_mode(r) ? r->ring->entries : 0;
 }
 
 /* RIG_CMD_DIRTY_TEST */
@@ -353,8 +377,8 @@ uint32_t remap_dirty_test(struct remap *r, uint64_t gfn)
 	mask = 1ull << (bit % 64);
 	dirty = r->dirty[bit / 64] & mask;
 	r->dirty[bit / 64] &= ~mask;
-	vmm_trace("dirty test gfn %#llx: %s", (unsigned long long)gfn,
-		  dirty ? "dirty" : "clean");
+	vmm_trace("dirty test gfn %#llx: %s%s", (unsigned long long)gfn,
+		  dirty ? "dirty" : "clean", ring_mode(r) ? " (ring)" : "");
 	return dirty;
 }
 
@@ -410,5 +434,6 @@ void remap_setup(struct remap *r, struct vm *vm)
 	r->late = &vm->layout->late;
 	r->late_plugged = &vm->layout->late_plugged;
 	r->set_slot = remap_kvm_set_slot;
+	r->ring = vm->ring;
 	r->ctx = vm;
 }

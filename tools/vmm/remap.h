@@ -12,6 +12,8 @@
 
 #include "memlayout.h"
 
+struct dirty_ring;
+
 /* Old pages kept for RIG_CMD_MEM_OLD_CHANGED; a case moves a few frames. */
 #define REMAP_MAX_MOVED	32
 
@@ -31,6 +33,11 @@ struct remap {
 	int (*get_log)(void *ctx, uint64_t *bitmap);
 	void *ctx;
 	bool logging;
+	/*
+	 * With --dirty-ring the log is KVM's per-vCPU rings instead of
+	 * KVM_GET_DIRTY_LOG (which KVM refuses then): harvested into @dirty.
+	 */
+	struct dirty_ring *ring;
 	uint64_t *dirty;		/* folded logs, one bit per frame */
 	uint64_t *scratch;		/* what KVM_GET_DIRTY_LOG fills in */
 	unsigned int nr_moved;
@@ -50,7 +57,10 @@ struct remap {
 	uint64_t slot_moves;
 };
 
-/* Each returns the control-port answer (0, 1, or ~0 for "refused"). */
+/*
+ * Each returns the control-port answer (0, 1, or ~0 for "refused");
+ * remap_dirty_log() also RIG_DIRTY_NO_RING, or the ring's size.
+ */
 uint32_t remap_move(struct remap *r, uint64_t gfn);
 uint32_t remap_old_changed(struct remap *r, uint64_t gfn);
 uint32_t remap_discard(struct remap *r, uint64_t gfn);

@@ -6,7 +6,7 @@
  *   vmm [--mem MB] [--timeout SEC] [--xen-version MAJ.MIN] [--cmdline STR]
  *       [--split ADDR] [--hole ADDR:SIZE] [--late ADDR:SIZE] [--module FILE]
  *       [--output-cap BYTES] [--cpu-hog] [--clock NS] [--early-event]
- *       [--quiet] GUEST.elf
+ *       [--dirty-ring N] [--vcpus N] [--quiet] GUEST.elf
  *
  * --no-xen is a debugging aid, left out of the usage text: it skips the Xen
  * capability check and configuration, so the loader and the serial path can
@@ -25,6 +25,7 @@
 
 #include <rig/abi.h>
 
+#include "dirty_ring.h"
 #include "hcall_kvm.h"
 #include "hog.h"
 #include "kvm.h"
@@ -46,7 +47,8 @@ static const char usage[] =
 	"usage: vmm [--mem MB] [--timeout SEC] [--xen-version MAJ.MIN]\n"
 	"           [--cmdline STR] [--split ADDR] [--hole ADDR:SIZE]\n"
 	"           [--late ADDR:SIZE] [--module FILE] [--output-cap BYTES]\n"
-	"           [--cpu-hog] [--clock NS] [--early-event] [--quiet] GUEST.elf\n";
+	"           [--cpu-hog] [--clock NS] [--early-event] [--dirty-ring N]\n"
+	"           [--vcpus N] [--quiet] GUEST.elf\n";
 
 enum {
 	OPT_MEM = 1,
@@ -63,6 +65,8 @@ enum {
 	OPT_CPU_HOG,
 	OPT_CLOCK,
 	OPT_EARLY_EVENT,
+	OPT_DIRTY_RING,
+	OPT_VCPUS,
 	OPT_HELP,
 };
 
@@ -81,6 +85,8 @@ static const struct option options[] = {
 	{ "cpu-hog",	 no_argument,	    NULL, OPT_CPU_HOG },
 	{ "clock",	 required_argument, NULL, OPT_CLOCK },
 	{ "early-event", no_argument,	    NULL, OPT_EARLY_EVENT },
+	{ "dirty-ring",	 required_argument, NULL, OPT_DIRTY_RING },
+	{ "vcpus",	 required_argument, NULL, OPT_VCPUS },
 	{ "help",	 no_argument,	    NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 }
 };
@@ -219,6 +225,24 @@ static int parse_args(int argc, char **argv, struct vmm_config *cfg)
 			break;
 		case OPT_EARLY_EVENT:
 			cfg->early_event = true;
+			break;
+		case OPT_DIRTY_RING:
+			if (parse_uint(optarg, DIRTY_RING_MAX_ENTRIES, &v) ||
+			    !dirty_ring_entries_ok(v)) {
+				vmm_err("--dirty-ring: '%s' is not a power of two from %u to %u",
+					optarg, DIRTY_RING_MIN_ENTRIES,
+					DIRTY_RING_MAX_ENTRIES);
+				return -1;
+			}
+			cfg->dirty_ring = v;
+			break;
+		case OPT_VCPUS:
+			if (parse_uint(optarg, VMM_MAX_VCPUS, &v) || !v) {
+				vmm_err("--vcpus: '%s' is not a number from 1 to %u",
+					optarg, VMM_MAX_VCPUS);
+				return -1;
+			}
+			cfg->nr_vcpus = v;
 			break;
 		case OPT_HELP:
 			fputs(usage, stdout);
@@ -428,14 +452,17 @@ static struct vmm vmm = {
 		.xen_major = RIG_XEN_DEFAULT_MAJOR,
 		.xen_minor = RIG_XEN_DEFAULT_MINOR,
 		.cmdline = "",
+		.nr_vcpus = 1,
 	},
 	.vm = { .kvm_fd = -1, .vm_fd = -1, .vcpu_fd = -1 },
+	.lock = PTHREAD_MUTEX_INITIALIZER,
 };
 
 int main(int argc, char **argv)
 {
 	struct vmm *v = &vmm;
 	struct mb_image mb;
+	unsigned int i;
 	pid_t hog = 0;
 	int ret;
 
@@ -476,9 +503,12 @@ int main(int argc, char **argv)
 		.xen_major = v->cfg.xen_major,
 		.xen_minor = v->cfg.xen_minor,
 		.kvm_xen_caps = v->vm.xen_caps,
+		.nr_vcpus = v->cfg.nr_vcpus,
 		.ops = &hcall_kvm_ops,
 		.ops_ctx = &v->vm,
 	};
+	for (i = 0; i < VMM_MAX_VCPUS; i++)
+		v->hcall_env.vcpu_ctx[i] = &v->vm.vcpu[i];
 	if (!ret)
 		ret = vcpu_create(&v->vm, &v->cfg, mb.entry);
 	if (!ret && !v->cfg.no_xen)

@@ -11,12 +11,13 @@
 #include "log.h"
 #include "xen.h"
 
-static int xen_hcall(struct vmm *v, struct kvm_run *run)
+static int xen_hcall(struct vmm *v, struct vm_vcpu *vc, struct kvm_run *run)
 {
 	struct hcall in = {
 		.nr = run->xen.u.hcall.input,
 		.longmode = run->xen.u.hcall.longmode,
 		.cpl = run->xen.u.hcall.cpl,
+		.vcpu = vc->id,
 	};
 	struct hcall_res res;
 	char line[768];
@@ -25,26 +26,29 @@ static int xen_hcall(struct vmm *v, struct kvm_run *run)
 	for (i = 0; i < 6; i++)
 		in.params[i] = run->xen.u.hcall.params[i];
 
-	/* What the guest can ask back over the control port. */
-	v->ctl.last_longmode = run->xen.u.hcall.longmode;
-	v->ctl.hcall_count++;
+	/* What the guest can ask back over the control port, per vCPU. */
+	vc->last_longmode = run->xen.u.hcall.longmode;
+	vc->hcall_count++;
 
 	hcall_dispatch(&v->hcall_env, &in, &res);
 	run->xen.u.hcall.result = res.ret;
 
 	hcall_format(&in, &res, line, sizeof(line));
-	vmm_trace("%s", line);
+	if (vc->id)
+		vmm_trace("vcpu %u: %s", vc->id, line);
+	else
+		vmm_trace("%s", line);
 
 	return res.action == HCALL_EXIT ? res.exit_code : VMM_CONTINUE;
 }
 
-int xen_exit(struct vmm *v)
+int xen_exit(struct vmm *v, struct vm_vcpu *vc)
 {
-	struct kvm_run *run = v->vm.run;
+	struct kvm_run *run = vc->run;
 
 	switch (run->xen.type) {
 	case KVM_EXIT_XEN_HCALL:
-		return xen_hcall(v, run);
+		return xen_hcall(v, vc, run);
 	default:
 		vmm_diag("unexpected KVM_EXIT_XEN type %u", run->xen.type);
 		return RIG_EXIT_HOST;

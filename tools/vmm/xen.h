@@ -4,6 +4,6 @@
 
 #include "vmm.h"
 
-int xen_exit(struct vmm *v);
+int xen_exit(struct vmm *v, struct vm_vcpu *vc);
 
 #endif /* VMM_XEN_H */
