@@ -16,6 +16,9 @@
 # powered off by itself, 124 when it had to be killed after --timeout seconds,
 # anything else when QEMU itself failed (its message is the last line of
 # SERIAL_LOG.qemu).
+#
+# RIG_GDB_PORT=PORT opens QEMU's gdbstub on localhost:PORT (-gdb), so that a
+# wedged host can be looked at (tools/wedge-dump.sh); unset, no stub.
 
 set -euo pipefail
 
@@ -68,6 +71,12 @@ esac
 qemu=${QEMU:-qemu-system-x86_64}
 command -v "$qemu" >/dev/null || die "$qemu is not installed"
 
+gdb=()
+if [ -n "${RIG_GDB_PORT:-}" ]; then
+	case $RIG_GDB_PORT in *[!0-9]*) die "bad RIG_GDB_PORT '$RIG_GDB_PORT'" ;; esac
+	gdb=(-gdb "tcp:127.0.0.1:$RIG_GDB_PORT")
+fi
+
 case $accel in
 tcg) cpu=max ;;
 kvm) cpu=host ;;
@@ -77,9 +86,13 @@ esac
 : > "$serial"
 : > "$klog"
 rc=0
-timeout --kill-after=10 "$timeout" "$qemu" \
+# --foreground: timeout and QEMU stay in this script's process group, so
+# that whoever ends the boot early by killing the group (the driver, when a
+# case wedges the host) ends QEMU too; without it timeout makes a group of
+# its own and QEMU runs on until the boot's own timeout.
+timeout --foreground --kill-after=10 "$timeout" "$qemu" \
 	-accel "$accel" -cpu "$cpu" -m 512 -smp "$smp" \
 	-nodefaults -display none -no-reboot -monitor none \
 	-serial "file:$serial" -serial "file:$klog" \
-	"${boot[@]}" > "$serial.qemu" 2>&1 || rc=$?
+	"${gdb[@]}" "${boot[@]}" > "$serial.qemu" 2>&1 || rc=$?
 exit $rc

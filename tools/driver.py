@@ -34,6 +34,11 @@ The run directory (the contract with logcheck.py):
 
 HOST.boot (or B.boot) holds rc=N of QEMU, or error=MESSAGE when the boot
 could not be made.
+
+With RIG_GDB_PORT set (to anything) in the environment, each boot's QEMU
+gets a gdbstub on a free localhost port of its own, and a boot that wedges
+is looked at with tools/wedge-dump.sh before it is killed: B.wedge.txt
+(or HOST.wedge.txt) holds what each CPU and task was doing.
 """
 
 import dataclasses
@@ -42,6 +47,7 @@ import json
 import os
 import shlex
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -71,6 +77,9 @@ HISTORY_FILE = "times.json"
 # longer answers: a VMM stuck in the kernel, where no signal reaches it.
 WEDGE_SLACK_S = 10
 WATCH_PERIOD_S = 0.5
+# tools/wedge-dump.sh on a wedged host: samples, and how long it may take.
+WEDGE_DUMP_ARGS = ["--samples", "5", "--interval", "0.5"]
+WEDGE_DUMP_TIMEOUT_S = 120
 
 # Room each boot needs for its initramfs and logs.
 BOOT_SPACE_KIB = 8192
@@ -465,6 +474,13 @@ def wedged_case(watch, entries, grace, now, slack=WEDGE_SLACK_S):
     if timeout is not None and now - watch.since > timeout + grace + slack:
         return watch.case
     return None
+
+
+def free_port():
+    """A localhost TCP port nobody listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def boot_timeout(entries, grace, margin):
@@ -1078,12 +1094,32 @@ class Driver:
             err = last_line(log) or err
         self.kernels[host] = (path, err)
 
-    def watched_boot(self, args, boot, serial):
+    def wedge_dump(self, boot, port, kernel):
+        """What the wedged host is doing, from its gdbstub, next to its logs."""
+        out = os.path.join(self.rundir, boot.name + ".wedge.txt")
+        self.display.log(boot.name, "wedged: dumping the host's CPUs and tasks to %s" % out)
+        try:
+            with open(out, "w", encoding="utf-8") as f:
+                subprocess.run([os.path.join(self.tools, "wedge-dump.sh")] + WEDGE_DUMP_ARGS
+                               + [str(port), kernel], stdin=subprocess.DEVNULL, stdout=f,
+                               stderr=subprocess.STDOUT, timeout=WEDGE_DUMP_TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            self.display.log(boot.name, "wedge dump: no answer in %ds" % WEDGE_DUMP_TIMEOUT_S)
+        except OSError as e:
+            self.display.log(boot.name, "wedge dump: %s" % e)
+
+    def watched_boot(self, args, boot, serial, kernel=None):
         """boot-host.sh, ended early when a case wedges the host: returns
         QEMU's exit status and the wedged case (or None)."""
+        env, port = None, None
+        if os.environ.get("RIG_GDB_PORT") and kernel:
+            port = free_port()
+            env = dict(os.environ, RIG_GDB_PORT=str(port))
+            self.display.log(boot.name, "gdbstub on 127.0.0.1:%d" % port)
         p = subprocess.Popen([os.path.join(self.tools, "boot-host.sh")] + args,
                              stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                             stderr=subprocess.PIPE, text=True, start_new_session=True)
+                             stderr=subprocess.PIPE, text=True, start_new_session=True,
+                             env=env)
         watch, wedged = SerialWatch(serial), None
         while p.poll() is None:
             time.sleep(WATCH_PERIOD_S)
@@ -1091,6 +1127,8 @@ class Driver:
             watch.poll(now)
             wedged = wedged_case(watch, boot.entries, self.grace, now, self.o.wedge_slack)
             if wedged:
+                if port:
+                    self.wedge_dump(boot, port, kernel)
                 # QEMU and boot-host.sh's timeout wrapper: the whole group.
                 try:
                     os.killpg(p.pid, signal.SIGKILL)
@@ -1182,7 +1220,7 @@ class Driver:
         try:
             smp = ["--smp", str(boot.cpus)] if boot.cpus > 1 else []
             rc, wedged = self.watched_boot(["--accel", self.accel, "--timeout", str(timeout)]
-                                           + smp + how + [serial, klog], boot, serial)
+                                           + smp + how + [serial, klog], boot, serial, kernel)
         finally:
             self.display.stop(name)
         if rc < 0:

@@ -75,11 +75,12 @@ static void case_remap_loop(const struct guest_config *cfg)
 		     rs_valid = { 0 },
 		     rs_old = { 0 }, vi_old = { 0 }, sh_old = { 0 };
 	volatile struct vcpu_info *vi;
-	struct rs_snapshot prev, s;
+	struct rs_snapshot prev, s, bad_prev, bad_s;
+	uint64_t bad_now = 0;
 	uint8_t *rs_page, *vi_page, *sh_page;
 	uint64_t start, now, ms;
 	unsigned int round, events;
-	bool vi_ok;
+	bool vi_ok, rs_ok;
 	uint32_t port;
 
 	if (!report_need(xen_init(), XEN_INIT_ERROR, "xen_init"))
@@ -142,9 +143,16 @@ static void case_remap_loop(const struct guest_config *cfg)
 		force_update(0);
 		runstate_read(rs_page, rs_layout_native(), &s);
 		now = pvclock_read_ns(&vi->time);
-		tally(&rs_valid, s.state == RUNSTATE_running &&
-		      s.entry > prev.entry && rs_sum(&s) > rs_sum(&prev) &&
-		      s.entry <= now + CLOCK_SLACK_NS, round);
+		rs_ok = s.state == RUNSTATE_running && s.entry > prev.entry &&
+			rs_sum(&s) > rs_sum(&prev) &&
+			s.entry <= now + CLOCK_SLACK_NS;
+		if (!rs_ok && !rs_valid.bad) {
+			/* What the first bad one looked like, for the report. */
+			bad_prev = prev;
+			bad_s = s;
+			bad_now = now;
+		}
+		tally(&rs_valid, rs_ok, round);
 		prev = s;
 
 		tally(&rs_old, old_unchanged(rs_page), round);
@@ -165,6 +173,14 @@ static void case_remap_loop(const struct guest_config *cfg)
 		report_info("%u events taken in %u rounds", evtchn_seen.events,
 			    round);
 	tally_report(&rs_valid, round, "runstate_valid_in_new_mapping");
+	if (rs_valid.bad)
+		report_info("first bad runstate: state %d; since the round before entry %lld ns, sum %lld ns, time[runnable] %lld ns; entry %lld ns after the clock",
+			    (int)bad_s.state,
+			    (long long)(bad_s.entry - bad_prev.entry),
+			    (long long)(rs_sum(&bad_s) - rs_sum(&bad_prev)),
+			    (long long)(bad_s.time[RUNSTATE_runnable] -
+					bad_prev.time[RUNSTATE_runnable]),
+			    (long long)(bad_s.entry - bad_now));
 	tally_report(&rs_old, round, "runstate_old_mapping_unchanged");
 	tally_report(&vi_old, round, "vcpu_info_old_mapping_unchanged");
 	tally_report(&sh_old, round, "shared_info_old_mapping_unchanged");
