@@ -128,14 +128,14 @@ series-check: deps
 
 # The whole matrix on the debug hosts (lockdep, KASAN, ...).
 debug-matrix: deps userspace
-	./run.sh -j 2 --host stock-6.12-debug,patched-6.12-debug
+	RIG_GDB_PORT=1 ./run.sh -j 2 --host stock-6.12-debug,patched-6.12-debug
 
 # Which of the references' 80 numbered assertions the last run checked.
 coverage:
 	tools/coverage.py
 
 soak: deps userspace
-	tools/soak.sh $(N)
+	RIG_GDB_PORT=1 tools/soak.sh $(N)
 
 bench: deps userspace
 	tools/bench.sh
