@@ -28,6 +28,7 @@
 #include "rs_common.h"
 #include "runstate.h"
 #include "smp.h"
+#include "smp_evtchn.h"
 #include "string.h"
 #include "wordsize.h"
 #include "xen.h"
@@ -66,7 +67,6 @@ static void check(const char *name, long got, long want)
 }
 
 static struct {
-	long vcpu_info, time, vector;
 	uint32_t p0;
 	/* the flips */
 	unsigned int rounds, msr_faults, reg_errors, bad_time, bad_runstate;
@@ -79,21 +79,6 @@ static struct {
 } ap;
 
 static volatile bool flipping;
-
-static void ap_setup(void *arg)
-{
-	struct vcpu_register_vcpu_info info = {
-		.mfn = (uintptr_t)vi_page[1] >> 12,
-	};
-	uint64_t va = (uintptr_t)&alt[0].time;
-
-	memset(vi_page[1], 0, PAGE_SIZE);
-	ap.vcpu_info = xen_vcpu_op(VCPUOP_register_vcpu_info, 1, &info);
-	evtchn_attach_cpu(1, vi_page[1]);
-	ap.time = xen_vcpu_op(VCPUOP_register_vcpu_time_memory_area, 1, &va);
-	time1 = &alt[0].time;
-	ap.vector = evtchn_set_upcall_vector(1, EVTCHN_UPCALL_VECTOR);
-}
 
 /* The owner's look at an area it just registered. */
 static void ap_check_areas(unsigned int k)
@@ -195,7 +180,7 @@ static void case_smp_flip(const struct guest_config *cfg)
 {
 	volatile struct evtchn_cpu_seen *seen0 = &evtchn_cpu_seen[0];
 	volatile struct evtchn_cpu_seen *seen1 = &evtchn_cpu_seen[1];
-	uint64_t va = (uintptr_t)&time0, worst_us;
+	uint64_t worst_us;
 	uint32_t p0, timer;
 	unsigned int i;
 	long ret;
@@ -204,22 +189,9 @@ static void case_smp_flip(const struct guest_config *cfg)
 		return;
 	if (!evtchn_setup_pages(shinfo_page, vi_page[0]))
 		return;
-	if (!report_need(xen_vcpu_op(VCPUOP_register_vcpu_time_memory_area, 0,
-				     &va) == 0 && time0.version,
-			 "no vcpu_time_info for vCPU 0", "time_area_register"))
+	if (!smp_evtchn_start(&time0, vi_page[1], &alt[0].time))
 		return;
-	if (!report_need(evtchn_set_upcall_vector(0, EVTCHN_UPCALL_VECTOR) == 0,
-			 "HVMOP_set_evtchn_upcall_vector failed",
-			 "upcall_vector_vcpu0"))
-		return;
-	if (!report_need(smp_start_ap(2000, NULL), "vCPU 1 did not arrive",
-			 "vcpu1_started"))
-		return;
-	if (!report_need(smp_call(ap_setup, NULL) && smp_wait(2000) &&
-			 !ap.vcpu_info && !ap.time && !ap.vector,
-			 "vCPU 1 could not register its vcpu_info, time area or vector",
-			 "vcpu1_setup"))
-		return;
+	time1 = &alt[0].time;
 	apic_sleep_ms(100);
 	evtchn_clear_all();
 	ret = evtchn_bind_ipi(0, &p0);

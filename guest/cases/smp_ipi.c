@@ -26,6 +26,7 @@
 #include "pvclock.h"
 #include "rs_common.h"
 #include "smp.h"
+#include "smp_evtchn.h"
 #include "string.h"
 #include "xen.h"
 #include "xen_ops.h"
@@ -53,25 +54,11 @@ static void check(const char *name, long got, long want)
 
 /* What vCPU 1 did in its own context; the BSP checks it. */
 static struct {
-	long vcpu_info, time, vector, bind, send;
+	long bind, send;
 	uint32_t port;
 } ap;
 
 static volatile bool holding, release;
-
-static void ap_setup(void *arg)
-{
-	struct vcpu_register_vcpu_info info = {
-		.mfn = (uintptr_t)vi_page[1] >> 12,
-	};
-	uint64_t va = (uintptr_t)&time_area[1];
-
-	memset(vi_page[1], 0, PAGE_SIZE);
-	ap.vcpu_info = xen_vcpu_op(VCPUOP_register_vcpu_info, 1, &info);
-	evtchn_attach_cpu(1, vi_page[1]);
-	ap.time = xen_vcpu_op(VCPUOP_register_vcpu_time_memory_area, 1, &va);
-	ap.vector = evtchn_set_upcall_vector(1, EVTCHN_UPCALL_VECTOR);
-}
 
 static void ap_bind(void *arg)
 {
@@ -244,7 +231,6 @@ static void case_smp_ipi(const struct guest_config *cfg)
 {
 	struct evtchn_status st = { .dom = DOMID_SELF };
 	struct evtchn_bind_vcpu bv = { .vcpu = 0 };
-	uint64_t va = (uintptr_t)&time_area[0];
 	uint32_t p0;
 	long ret;
 
@@ -252,21 +238,7 @@ static void case_smp_ipi(const struct guest_config *cfg)
 		return;
 	if (!evtchn_setup_pages(shinfo_page, vi_page[0]))
 		return;
-	if (!report_need(xen_vcpu_op(VCPUOP_register_vcpu_time_memory_area, 0,
-				     &va) == 0 && time_area[0].version,
-			 "no vcpu_time_info for vCPU 0", "time_area_register"))
-		return;
-	if (!report_need(evtchn_set_upcall_vector(0, EVTCHN_UPCALL_VECTOR) == 0,
-			 "HVMOP_set_evtchn_upcall_vector failed",
-			 "upcall_vector_vcpu0"))
-		return;
-	if (!report_need(smp_start_ap(2000, NULL), "vCPU 1 did not arrive",
-			 "vcpu1_started"))
-		return;
-	if (!report_need(smp_call(ap_setup, NULL) && smp_wait(2000) &&
-			 !ap.vcpu_info && !ap.time && !ap.vector,
-			 "vCPU 1 could not register its vcpu_info, time area or vector",
-			 "vcpu1_setup"))
+	if (!smp_evtchn_start(&time_area[0], vi_page[1], &time_area[1]))
 		return;
 	/* Registration marks every selector bit pending: start from none. */
 	apic_sleep_ms(QUIET_MS);
