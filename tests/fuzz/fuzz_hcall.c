@@ -128,7 +128,7 @@ static void check_ports(const struct hcall_env *env, bool all)
 	uint32_t valid = st->valid_ports ? st->valid_ports : HCALL_PORT_BUCKET;
 	const struct hcall_port *p, *r;
 	bool early = false;
-	unsigned int i;
+	unsigned int i, v;
 
 	if (valid % HCALL_PORT_BUCKET || valid > HCALL_MAX_PORTS)
 		abort();
@@ -138,7 +138,7 @@ static void check_ports(const struct hcall_env *env, bool all)
 		p = &st->ports[i];
 		if (i >= valid && (p->state || p->in_kvm || p->early))
 			abort();
-		if (p->state > PORT_IPI || p->notify_vcpu >= HCALL_NR_VCPUS)
+		if (p->state > PORT_IPI || p->notify_vcpu >= HCALL_MAX_VCPUS)
 			abort();
 		if (p->in_kvm && (!st->shinfo_mapped ||
 				  (p->state != PORT_IPI &&
@@ -155,23 +155,30 @@ static void check_ports(const struct hcall_env *env, bool all)
 			if (r->state != PORT_INTERDOMAIN || r->remote_port != i)
 				abort();
 		}
+		/* a VIRQ is its vCPU's: virq_to_evtchn is per vCPU */
 		if (p->state == PORT_VIRQ &&
-		    (p->virq >= HCALL_NR_VIRQS || st->virq_port[p->virq] != i))
+		    (p->virq >= HCALL_NR_VIRQS ||
+		     st->vcpu[p->notify_vcpu].virq_port[p->virq] != i))
 			abort();
 	}
-	for (i = 0; i < HCALL_NR_VIRQS; i++) {
-		uint32_t port = st->virq_port[i];
+	for (v = 0; v < HCALL_MAX_VCPUS; v++) {
+		for (i = 0; i < HCALL_NR_VIRQS; i++) {
+			uint32_t port = st->vcpu[v].virq_port[i];
 
-		if (port && (port >= valid || st->ports[port].state != PORT_VIRQ ||
-			     st->ports[port].virq != i))
+			if (port && (port >= valid ||
+				     st->ports[port].state != PORT_VIRQ ||
+				     st->ports[port].virq != i ||
+				     st->ports[port].notify_vcpu != v))
+				abort();
+		}
+		/* VIRQ_TIMER is 0 */
+		if (st->vcpu[v].timer.in_kvm &&
+		    (!st->vcpu[v].virq_port[0] || !st->shinfo_mapped))
 			abort();
 	}
 	if (st->shinfo_mapped && st->any_early)
 		abort();
 	if (early && !st->any_early)
-		abort();
-	/* VIRQ_TIMER is 0 */
-	if (st->timer.in_kvm && (!st->virq_port[0] || !st->shinfo_mapped))
 		abort();
 }
 
