@@ -18,6 +18,7 @@
 #include <rig/abi.h>
 
 #include "ctlport.h"
+#include "ctlport_cmd.h"
 #include "dirty_ring.h"
 #include "remap.h"
 #include "vmm.h"
@@ -281,21 +282,6 @@ static void test_full_without_ring(void **state)
 	assert_int_equal(dirty_ring_full_exit(&none), RIG_EXIT_HOST);
 	assert_int_equal(dirty_ring_harvest(&none), 0);
 	dirty_ring_destroy(NULL);
-}
-
-/* The control port, as the guest sees it. */
-static uint32_t cmd(struct ctlport *c, uint32_t command, uint32_t arg)
-{
-	uint32_t v = arg;
-
-	assert_int_equal(ctlport_pio(c, RIG_PORT_DATA, true, &v, 4, 1),
-			 VMM_CONTINUE);
-	v = command;
-	assert_int_equal(ctlport_pio(c, RIG_PORT_CMD, true, &v, 4, 1),
-			 VMM_CONTINUE);
-	assert_int_equal(ctlport_pio(c, RIG_PORT_DATA, false, &v, 4, 1),
-			 VMM_CONTINUE);
-	return v;
 }
 
 static int fake_set_log(void *ctx, const struct mem_range *slot, bool on)

@@ -18,25 +18,12 @@
 #include <rig/abi.h>
 
 #include "ctlport.h"
+#include "ctlport_cmd.h"
 #include "remap.h"
 #include "vmm.h"
 
 #define PG	MEM_PAGE_SIZE
 #define FRAMES	16
-
-static uint32_t cmd(struct ctlport *c, uint32_t command, uint32_t arg)
-{
-	uint32_t v = arg;
-
-	assert_int_equal(ctlport_pio(c, RIG_PORT_DATA, true, &v, 4, 1),
-			 VMM_CONTINUE);
-	v = command;
-	assert_int_equal(ctlport_pio(c, RIG_PORT_CMD, true, &v, 4, 1),
-			 VMM_CONTINUE);
-	assert_int_equal(ctlport_pio(c, RIG_PORT_DATA, false, &v, 4, 1),
-			 VMM_CONTINUE);
-	return v;
-}
 
 struct fake_log {
 	bool on;
