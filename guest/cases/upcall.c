@@ -25,6 +25,7 @@
 #include "case.h"
 #include "evtchn.h"
 #include "ktap.h"
+#include "lapic.h"
 #include "processor.h"
 #include "rs_common.h"
 #include "runstate.h"
@@ -34,29 +35,11 @@
 #define MS		1000000ull
 #define WINDOW_MS	50	/* an open window: delivery needs one entry */
 
-#define APIC_BASE	0xfee00000ul
-#define APIC_TPR	0x080
-#define APIC_EOI	0x0b0
-#define APIC_SPIV	0x0f0
-#define APIC_ISR	0x100
-#define APIC_IRR	0x200
-#define APIC_SPIV_ENABLE (1u << 8)
-
 #define CB_VEC		EVTCHN_CALLBACK_VECTOR
 #define PV_VEC		EVTCHN_UPCALL_VECTOR
 
 static volatile struct vcpu_info *vi;
 static uint32_t ipi;
-
-static inline uint32_t apic_read(unsigned int reg)
-{
-	return *(volatile uint32_t *)(APIC_BASE + reg);
-}
-
-static inline void apic_write(unsigned int reg, uint32_t val)
-{
-	*(volatile uint32_t *)(APIC_BASE + reg) = val;
-}
 
 /* The vector's bit in the ISR or IRR register bank. */
 static bool apic_vec(unsigned int bank, unsigned int vec)

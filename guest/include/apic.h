@@ -14,6 +14,9 @@
  */
 unsigned int apic_sleep_ms(unsigned int ms);
 
+/* Enable the xAPIC (its MSR and the spurious vector register). */
+void apic_enable(void);
+
 /*
  * A wait's safety: a one-shot of @ms milliseconds on the same vector, for
  * a wait that another event should end (SCHEDOP_poll, SCHEDOP_block, a

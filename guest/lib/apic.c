@@ -16,22 +16,9 @@
 #include <stdint.h>
 #include "apic.h"
 #include "compiler.h"
+#include "lapic.h"
 #include "processor.h"
 #include "trap.h"
-
-#define APIC_BASE		0xfee00000ul
-#define MSR_APIC_BASE		0x1b
-#define APIC_BASE_ENABLE	(1u << 11)
-
-#define APIC_EOI		0x0b0
-#define APIC_SPIV		0x0f0
-#define APIC_SPIV_ENABLE	(1u << 8)
-#define APIC_LVTT		0x320
-#define APIC_LVT_MASKED		(1u << 16)
-#define APIC_LVT_PERIODIC	(1u << 17)
-#define APIC_TMICT		0x380
-#define APIC_TDCR		0x3e0
-#define APIC_TDR_DIV_1		0xb
 
 #define TIMER_VECTOR		31
 #define SPURIOUS_VECTOR		0xff
@@ -40,23 +27,13 @@
 
 static volatile bool fired;
 
-static inline uint32_t apic_read(unsigned int reg)
-{
-	return *(volatile uint32_t *)(APIC_BASE + reg);
-}
-
-static inline void apic_write(unsigned int reg, uint32_t val)
-{
-	*(volatile uint32_t *)(APIC_BASE + reg) = val;
-}
-
 static void timer_irq(struct ex_regs *regs)
 {
 	fired = true;
 	apic_write(APIC_EOI, 0);
 }
 
-static void apic_enable(void)
+void apic_enable(void)
 {
 	uint64_t base = rdmsr(MSR_APIC_BASE);
 

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "evtchn.h"
+#include "lapic.h"
 #include "ktap.h"
 #include "smp.h"
 #include "xen_ops.h"
@@ -20,8 +21,6 @@
 #include "runstate.h"
 #include "string.h"
 #include "trap.h"
-
-#define APIC_EOI	((volatile uint32_t *)0xfee000b0ul)
 
 const struct evtchn_layout evtchn_compat = {
 	.bits = 32, .ports = EVTCHN_PORTS_COMPAT,
@@ -297,7 +296,7 @@ static void upcall_irq(struct ex_regs *regs)
 	evtchn_cpu_seen[this_cpu()].upcalls++;
 	evtchn_seen.upcalls++;
 	evtchn_scan();
-	*APIC_EOI = 0;
+	apic_write(APIC_EOI, 0);
 }
 
 static long hvm_op(unsigned int cmd, void *arg)

@@ -15,27 +15,17 @@
 #include <stdint.h>
 #include "apic.h"
 #include "desc.h"
+#include "lapic.h"
 #include "processor.h"
 #include "smp.h"
 #include "string.h"
 #include "trap.h"
 
-#define APIC_BASE		0xfee00000ul
-#define MSR_APIC_BASE		0x1b
-#define APIC_BASE_ENABLE	(1u << 11)
-#define APIC_ID			0x020
-#define APIC_EOI		0x0b0
-#define APIC_SPIV		0x0f0
-#define APIC_SPIV_ENABLE	(1u << 8)
-#define APIC_ICR_LO		0x300
-#define APIC_ICR_HI		0x310
-#define APIC_ICR_BUSY		(1u << 12)
 #define APIC_DM_FIXED		0x000
 #define APIC_DM_INIT		0x500
 #define APIC_DM_STARTUP		0x600
 #define APIC_LEVEL_ASSERT	(1u << 14)
 #define APIC_TRIGGER_LEVEL	(1u << 15)
-#define SPURIOUS_VECTOR		0xff
 
 #define AP_STACK_SIZE		16384
 
@@ -54,28 +44,9 @@ static bool work_done = true;
 
 void smp_ap_main(void);
 
-static inline uint32_t apic_read(unsigned int reg)
-{
-	return *(volatile uint32_t *)(APIC_BASE + reg);
-}
-
-static inline void apic_write(unsigned int reg, uint32_t val)
-{
-	*(volatile uint32_t *)(APIC_BASE + reg) = val;
-}
-
 unsigned int smp_cpu_id(void)
 {
 	return apic_read(APIC_ID) >> 24;
-}
-
-static void lapic_enable(void)
-{
-	uint64_t base = rdmsr(MSR_APIC_BASE);
-
-	if (!(base & APIC_BASE_ENABLE))
-		wrmsr(MSR_APIC_BASE, base | APIC_BASE_ENABLE);
-	apic_write(APIC_SPIV, APIC_SPIV_ENABLE | SPURIOUS_VECTOR);
 }
 
 static void icr_send(unsigned int apic_id, uint32_t lo)
@@ -118,7 +89,7 @@ void smp_ap_main(void)
 	smp_fn fn;
 
 	load_idt(&boot_idt);
-	lapic_enable();
+	apic_enable();
 	asm volatile("mov %%cs, %0" : "=r" (cs));
 	a.apic_id = smp_cpu_id();
 	a.cs = cs;
@@ -166,7 +137,7 @@ bool smp_start_ap(unsigned int ms, struct smp_ap_arrival *out)
 	smp_boot.stack = (uintptr_t)(ap_stack + sizeof(ap_stack));
 	asm volatile("sidt %0" : "=m" (boot_idt));
 	handle_exception(SMP_WAKE_VECTOR, wake_irq);
-	lapic_enable();
+	apic_enable();
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 
 	icr_send(1, APIC_DM_INIT | APIC_LEVEL_ASSERT | APIC_TRIGGER_LEVEL);
