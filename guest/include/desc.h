@@ -12,7 +12,13 @@
 #define GDT_CS32	0x08
 #define GDT_DS		0x10
 #define GDT_CS64	0x18
-#define GDT_ENTRIES	8	/* spare slots for later mode-switch cases */
+/*
+ * hvm64: each vCPU's TSS, whose descriptor takes two slots.  The slots
+ * from GDT_TSS_IDX on are the spare ones no mode switch uses.
+ */
+#define GDT_TSS_IDX	4
+#define GDT_TSS(cpu)	((GDT_TSS_IDX + 2 * (cpu)) * 8)
+#define GDT_ENTRIES	8
 
 #ifdef __x86_64__
 #define GDT_CS		GDT_CS64
@@ -34,6 +40,12 @@ struct desc_ptr {
 
 #define GATE_INTERRUPT	0x8e	/* present, DPL 0, interrupt gate */
 
+#define TSS_SIZE	104	/* no I/O bitmap */
+#define TSS_IOMAP_BASE	102	/* where the I/O bitmap would start */
+
+/* head.S */
+extern uint64_t gdt[GDT_ENTRIES];
+
 struct idt_gate {
 	uint16_t offset_low;
 	uint16_t selector;
@@ -45,6 +57,15 @@ struct idt_gate {
 	uint32_t reserved;
 #endif
 } __packed;
+
+/* The low half of an available TSS descriptor for @base (present, DPL 0). */
+static inline uint64_t tss_desc_low(unsigned long base)
+{
+	uint64_t b = (uint32_t)base;
+
+	return (TSS_SIZE - 1) | (b & 0xffffff) << 16 | 0x89ull << 40 |
+	       (b >> 24) << 56;
+}
 
 static inline void load_idt(const struct desc_ptr *dtr)
 {

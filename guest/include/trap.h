@@ -25,6 +25,8 @@ struct ex_regs {
 typedef void (*exception_handler_t)(struct ex_regs *regs);
 
 void trap_init(void);
+/* hvm64: load vCPU @cpu's TSS, which holds its #DF stack (no-op in hvm32). */
+void trap_cpu_init(unsigned int cpu);
 
 /*
  * Let a case take an exception it provokes on purpose.  The handler runs

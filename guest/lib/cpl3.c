@@ -18,7 +18,6 @@
 #define USER_DATA_IDX	5
 #define TSS_IDX		6
 #define TSS_SEL		(TSS_IDX * 8)
-#define TSS_SIZE	104
 #define PTE_U		(1ull << 2)
 #define PTE_PS		(1ull << 7)
 #define ADDR_MASK	0x000ffffffffff000ull
@@ -33,7 +32,7 @@
 long cpl3_hypercall(unsigned long entry, unsigned long arg1, void *stack);
 void __noreturn cpl3_resume(unsigned long result);
 
-static uint64_t gdt[8] __aligned(16);
+static uint64_t user_gdt[8] __aligned(16);
 static uint8_t tss[TSS_SIZE] __aligned(16);
 static uint8_t kernel_stack[4096] __aligned(16);
 static uint8_t user_stack[4096] __aligned(16);
@@ -44,29 +43,21 @@ static void ud_from_user(struct ex_regs *regs)
 	cpl3_resume((regs->cs & 3) == 3 ? regs->rax : (unsigned long)-1);
 }
 
-static uint64_t tss_desc_low(unsigned long base)
-{
-	uint64_t b = (uint32_t)base;
-
-	return (TSS_SIZE - 1) | (b & 0xffffff) << 16 | 0x89ull << 40 |
-	       (b >> 24) << 56;
-}
-
 static void build_gdt(void)
 {
 	struct desc_ptr cur;
 	unsigned long sp0 = (unsigned long)(kernel_stack + sizeof(kernel_stack));
 
 	asm volatile("sgdt %0" : "=m" (cur));
-	memset(gdt, 0, sizeof(gdt));
-	memcpy(gdt, (void *)cur.base, 4 * sizeof(gdt[0]));
-	gdt[USER_CODE_IDX] = USER_CODE_DESC;
-	gdt[USER_DATA_IDX] = USER_DATA_DESC;
-	gdt[TSS_IDX] = tss_desc_low((unsigned long)tss);
+	memset(user_gdt, 0, sizeof(user_gdt));
+	memcpy(user_gdt, (void *)cur.base, 4 * sizeof(user_gdt[0]));
+	user_gdt[USER_CODE_IDX] = USER_CODE_DESC;
+	user_gdt[USER_DATA_IDX] = USER_DATA_DESC;
+	user_gdt[TSS_IDX] = tss_desc_low((unsigned long)tss);
 
 	memset(tss, 0, sizeof(tss));
 #ifdef __x86_64__
-	gdt[TSS_IDX + 1] = (uint64_t)(unsigned long)tss >> 32;
+	user_gdt[TSS_IDX + 1] = (uint64_t)(unsigned long)tss >> 32;
 	memcpy(tss + 4, &sp0, sizeof(sp0));		/* RSP0 */
 #else
 	{
@@ -76,7 +67,7 @@ static void build_gdt(void)
 		memcpy(tss + 8, &ss0, sizeof(ss0));	/* SS0 */
 	}
 #endif
-	tss[102] = TSS_SIZE;	/* I/O bitmap base beyond the limit: none */
+	tss[TSS_IOMAP_BASE] = TSS_SIZE;	/* I/O bitmap beyond the limit: none */
 }
 
 #ifdef __x86_64__
@@ -113,8 +104,8 @@ bool cpl3_call(unsigned int op, unsigned long arg1, long *result)
 	allow_user((unsigned long)(user_stack + sizeof(user_stack) - 1));
 #endif
 	asm volatile("sgdt %0" : "=m" (boot));
-	mine.limit = sizeof(gdt) - 1;
-	mine.base = (unsigned long)gdt;
+	mine.limit = sizeof(user_gdt) - 1;
+	mine.base = (unsigned long)user_gdt;
 	asm volatile("lgdt %0" : : "m" (mine));
 	asm volatile("ltr %w0" : : "r" (TSS_SEL));
 
@@ -124,7 +115,8 @@ bool cpl3_call(unsigned int op, unsigned long arg1, long *result)
 				 arg1, user_stack + sizeof(user_stack));
 	handle_exception(6, old);
 
-	/* TR keeps its cached descriptor; it is only used from user mode. */
 	asm volatile("lgdt %0" : : "m" (boot));
+	/* Back to the boot GDT's TSS, with its #DF stack. */
+	trap_cpu_init(0);
 	return true;
 }

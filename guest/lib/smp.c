@@ -89,6 +89,7 @@ void smp_ap_main(void)
 	smp_fn fn;
 
 	load_idt(&boot_idt);
+	trap_cpu_init(smp_cpu_id());
 	apic_enable();
 	asm volatile("mov %%cs, %0" : "=r" (cs));
 	a.apic_id = smp_cpu_id();
