@@ -184,6 +184,7 @@ static void check_ports(const struct hcall_env *env, bool all)
 
 static struct serial console;
 static uint8_t *ram;
+static bool print_calls;
 
 static void poison_absent(const struct mem_layout *l)
 {
@@ -202,14 +203,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		.holes = { { HOLE_START, HOLE_SIZE } },
 		.late = { LATE_START, LATE_SIZE },
 	};
-	struct fake_kvm kvm;
+	struct fake_kvm kvm, kvm1, *self;
 	struct hcall_env env;
 	struct hcall c;
 	struct hcall_res res;
 	char line[640];
 	unsigned int op, i;
+	uint8_t setup;
 
 	if (!ram) {
+		/* FUZZ_HCALL_PRINT=1: each call's log line, to see what a seed does. */
+		print_calls = getenv("FUZZ_HCALL_PRINT") != NULL;
 		ram = malloc(RAM_SIZE);
 		if (!ram)
 			abort();
@@ -221,7 +225,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	console.total = 0;
 	console.capped = false;
 
-	layout.late_plugged = in_u8(&in) & 1;
+	setup = in_u8(&in);
+	layout.late_plugged = setup & 1;
 	env = (struct hcall_env) {
 		.mem = { .base = ram, .size = RAM_SIZE, .layout = &layout },
 		.console = &console,
@@ -250,6 +255,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	kvm.runstate.u.runstate.state = in_u8(&in) % 6;
 	kvm.runstate.u.runstate.state_entry_time = in_u64(&in);
 	kvm.clock = in_u64(&in);
+	/*
+	 * Two vCPUs now and then: vCPU 1 has a KVM context of its own, a
+	 * copy of vCPU 0's, and the same page tables.
+	 */
+	kvm1 = kvm;
+	if (setup & 2) {
+		env.nr_vcpus = 2;
+		env.vcpu_ctx[0] = &kvm;
+		env.vcpu_ctx[1] = &kvm1;
+	}
 	poison_absent(&layout);
 
 	for (op = 0; op < MAX_OPS && in.left; op++) {
@@ -266,15 +281,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			in_bytes(&in, ram + gpa, n);
 			break;
 		}
-		case 1:		/* the guest changes a page mapping */
+		case 1: {	/* the guest changes a page mapping */
+			uint64_t gva, gpa;
+
 			if (kvm.nr_pages == FAKE_MAX_PAGES)
-				kvm.nr_pages = 0;
-			if (in_u8(&in) & 1)
-				fake_unmap(&kvm, arg(&in) & ~0xfffull);
-			else
-				fake_map(&kvm, arg(&in) & ~0xfffull,
-					 arg(&in) & ~0xfffull);
+				kvm.nr_pages = kvm1.nr_pages = 0;
+			if (in_u8(&in) & 1) {
+				gva = arg(&in) & ~0xfffull;
+				fake_unmap(&kvm, gva);
+				fake_unmap(&kvm1, gva);
+			} else {
+				gva = arg(&in) & ~0xfffull;
+				gpa = arg(&in) & ~0xfffull;
+				fake_map(&kvm, gva, gpa);
+				fake_map(&kvm1, gva, gpa);
+			}
 			break;
+		}
 		default:	/* a hypercall */
 			memset(&c, 0, sizeof(c));
 			c.nr = hcall_nr(&in);
@@ -282,6 +305,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				c.params[i] = arg(&in);
 			c.longmode = kind & 4;
 			c.cpl = (kind & 0x18) == 0x18 ? kind >> 5 : 0;
+			c.vcpu = env.nr_vcpus == 2 ? in_u8(&in) & 1 : 0;
+			self = c.vcpu ? &kvm1 : &kvm;
 			if ((kind & 0x18) != 0x18) {
 				/* a hypercall-page write re-latched the word size */
 				if (kind & 0x80)
@@ -289,10 +314,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				if (kind & 0x40)
 					kvm.clock += in_u32(&in);
 				if (kind & 0x20)
-					kvm.lapic_enabled ^= 1;
+					self->lapic_enabled ^= 1;
 			}
 			hcall_dispatch(&env, &c, &res);
 			hcall_format(&c, &res, line, sizeof(line));
+			if (print_calls)
+				fprintf(stderr, "vCPU %u: %s\n", c.vcpu, line);
 			if (strnlen(res.desc, sizeof(res.desc)) == sizeof(res.desc) ||
 			    strnlen(res.kvm, sizeof(res.kvm)) == sizeof(res.kvm))
 				abort();	/* log strings must stay terminated */
