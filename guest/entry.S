@@ -94,3 +94,16 @@ exception_common:
 	add $8, %esp		/* vector, error code */
 	iret
 #endif
+
+#ifndef __x86_64__
+	/*
+	 * hvm32's #DF task (tss.c).  Its TSS starts it here the first time;
+	 * each later #DF resumes it after its iret, hence the jump back.
+	 */
+	.globl df_task
+df_task:
+	add $4, %esp		/* the error code (0) the CPU pushed */
+	call do_double_fault_task
+	iret			/* NT is set: back to the faulting task */
+	jmp df_task
+#endif

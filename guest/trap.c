@@ -5,11 +5,11 @@
  * crash can never pass for success), the totals are printed to close the
  * KTAP output, and the guest shuts down with SHUTDOWN_crash.
  *
- * In hvm64 a #DF runs on a stack of its own (IST1 of the vCPU's TSS): a
- * fault the CPU meets while it pushes an exception frame (RSP gone bad,
- * the stack unmapped) then becomes a report with the RIP and RSP it
- * happened at, instead of a triple fault, which the host sees only as a
- * shutdown with the vCPU's state already reset.
+ * A #DF runs on a stack of its own (tss.c): a fault the CPU meets while
+ * it delivers an exception (RSP gone bad, the stack unmapped, a gate
+ * missing) then becomes a report with the RIP and RSP it happened at,
+ * instead of a triple fault, which the host sees only as a shutdown with
+ * the vCPU's state already reset.
  */
 #include <stddef.h>
 #include "desc.h"
@@ -20,26 +20,14 @@
 #include "smp.h"
 #include "string.h"
 #include "trap.h"
+#include "tss.h"
 #include "xen.h"
 
 static struct idt_gate idt[IDT_EXCEPTIONS] __aligned(16);
 static exception_handler_t handlers[IDT_EXCEPTIONS];
 
-#ifdef __x86_64__
-#define DF_IST		1
-#define TSS_IST1	36
-#define DF_STACK_SIZE	8192
-
-_Static_assert(GDT_TSS_IDX + 2 * SMP_MAX_CPUS <= GDT_ENTRIES,
-	       "a TSS descriptor for each vCPU");
-
-static uint8_t tss[SMP_MAX_CPUS][TSS_SIZE] __aligned(16);
-static uint8_t df_stack[SMP_MAX_CPUS][DF_STACK_SIZE] __aligned(16);
-#endif
-
 /* entry.S */
 extern const unsigned long exception_stubs[IDT_EXCEPTIONS];
-void do_exception(struct ex_regs *regs);
 
 static const char *const mnemonics[IDT_EXCEPTIONS] = {
 	[0] = "DE", [1] = "DB", [2] = "NMI", [3] = "BP", [4] = "OF",
@@ -60,19 +48,23 @@ static void set_gate(unsigned int vector, unsigned long addr)
 {
 	struct idt_gate *gate = &idt[vector];
 
+	memset(gate, 0, sizeof(*gate));
+#ifndef __x86_64__
+	if (vector == 8) {
+		/* A task gate: the #DF handler is a task of its own (tss.c). */
+		gate->selector = GDT_DF_TSS;
+		gate->type = GATE_TASK;
+		return;
+	}
+#endif
 	gate->offset_low = addr;
 	gate->selector = GDT_CS;
 #ifdef __x86_64__
-	gate->ist = vector == 8 ? DF_IST : 0;
-#else
-	gate->ist = 0;
+	gate->ist = vector == 8 ? TSS_DF_IST : 0;
+	gate->offset_high = addr >> 32;
 #endif
 	gate->type = GATE_INTERRUPT;
 	gate->offset_mid = addr >> 16;
-#ifdef __x86_64__
-	gate->offset_high = addr >> 32;
-	gate->reserved = 0;
-#endif
 }
 
 void trap_init(void)
@@ -87,23 +79,6 @@ void trap_init(void)
 		set_gate(vector, exception_stubs[vector]);
 	load_idt(&dtr);
 	trap_cpu_init(0);
-}
-
-void trap_cpu_init(unsigned int cpu)
-{
-#ifdef __x86_64__
-	unsigned long base = (unsigned long)tss[cpu];
-	unsigned long top = (unsigned long)(df_stack[cpu] + DF_STACK_SIZE);
-	unsigned int idx = GDT_TSS_IDX + 2 * cpu;
-
-	memset(tss[cpu], 0, TSS_SIZE);
-	memcpy(tss[cpu] + TSS_IST1, &top, sizeof(top));
-	tss[cpu][TSS_IOMAP_BASE] = TSS_SIZE;
-	/* Written afresh each time: ltr refuses a descriptor marked busy. */
-	gdt[idx] = tss_desc_low(base);
-	gdt[idx + 1] = base >> 32;
-	asm volatile("ltr %w0" : : "r" (GDT_TSS(cpu)) : "memory");
-#endif
 }
 
 exception_handler_t handle_exception(unsigned int vector,
@@ -136,10 +111,9 @@ static void report_crash(const struct ex_regs *regs)
 	report_info("crash: cs %#lx rflags %#lx rax %#lx rbx %#lx rcx %#lx rdx %#lx",
 		    regs->cs, regs->rflags, regs->rax, regs->rbx, regs->rcx,
 		    regs->rdx);
-#ifdef __x86_64__
 	report_info("crash: vCPU %u rsp %#lx rbp %#lx rsi %#lx rdi %#lx",
-		    smp_cpu_id(), regs->rsp, regs->rbp, regs->rsi, regs->rdi);
-#endif
+		    smp_cpu_id(), ex_regs_sp(regs), regs->rbp, regs->rsi,
+		    regs->rdi);
 	/* A #DF from a #PF met while pushing a frame leaves CR2 set too. */
 	if (regs->vector == 14 || regs->vector == 8)
 		report_info("crash: cr2 %#lx", read_cr2());

@@ -59,6 +59,10 @@ static volatile unsigned int cb_entries, cb_in_isr, cb_leave;
 static volatile unsigned int pv_entries, pv_in_isr;
 static volatile bool pv_scan, pv_eoi;
 static volatile uint32_t marker, marker_seen;
+/* What each of the first entries found: the marker, the interrupted RIP. */
+#define CB_TRACE	4
+static volatile uint32_t cb_marker[CB_TRACE];
+static volatile unsigned long cb_rip[CB_TRACE];
 
 static void reset_counts(void)
 {
@@ -74,6 +78,10 @@ static void reset_counts(void)
  */
 static void cb_handler(struct ex_regs *regs)
 {
+	if (cb_entries < CB_TRACE) {
+		cb_marker[cb_entries] = marker;
+		cb_rip[cb_entries] = regs->rip;
+	}
 	cb_entries++;
 	marker_seen = marker;
 	if (apic_vec(APIC_ISR, CB_VEC))
@@ -132,6 +140,16 @@ static void count_is(unsigned int got, unsigned int want, const char *name)
 			    evtchn_pending(ipi));
 }
 
+/* Where the callback's first entries came in, and what each found. */
+static void trace_entries(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < cb_entries && i < CB_TRACE; i++)
+		report_info("entry %u at rip %#lx, marker %u", i + 1,
+			    cb_rip[i], cb_marker[i]);
+}
+
 /* #48, #49: the callback vector. */
 static void callback_vector(void)
 {
@@ -159,6 +177,8 @@ static void callback_vector(void)
 	asm volatile("sti; movl $1, %0; cli" : "=m" (marker) :: "memory");
 	xabi(48);
 	count_is(cb_entries, 1, "callback_taken_after_sti_shadow");
+	if (cb_entries != 1)
+		trace_entries();
 	xabi(48);
 	report(marker_seen == 1, "callback_after_shadowed_instruction");
 	window(WINDOW_MS);

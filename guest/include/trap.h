@@ -22,11 +22,42 @@ struct ex_regs {
 #endif
 };
 
+/*
+ * The stack pointer of the code the exception interrupted.  hvm32 pushes no
+ * SS:ESP at the same privilege: the interrupted ESP is just above the frame,
+ * which pushal's saved ESP (esp_dummy) points at.  Setting it takes effect
+ * in hvm64, and in hvm32 only for the #DF, whose task returns through the
+ * faulting task's TSS (tss.c).
+ */
+#ifdef __x86_64__
+static inline unsigned long ex_regs_sp(const struct ex_regs *regs)
+{
+	return regs->rsp;
+}
+
+static inline void ex_regs_set_sp(struct ex_regs *regs, unsigned long sp)
+{
+	regs->rsp = sp;
+}
+#else
+#define EX_FRAME_WORDS	5	/* vector, error code, EIP, CS, EFLAGS */
+static inline unsigned long ex_regs_sp(const struct ex_regs *regs)
+{
+	return regs->esp_dummy + EX_FRAME_WORDS * 4;
+}
+
+static inline void ex_regs_set_sp(struct ex_regs *regs, unsigned long sp)
+{
+	regs->esp_dummy = sp - EX_FRAME_WORDS * 4;
+}
+#endif
+
 typedef void (*exception_handler_t)(struct ex_regs *regs);
 
+/* The way in from entry.S and from hvm32's #DF task. */
+void do_exception(struct ex_regs *regs);
+
 void trap_init(void);
-/* hvm64: load vCPU @cpu's TSS, which holds its #DF stack (no-op in hvm32). */
-void trap_cpu_init(unsigned int cpu);
 
 /*
  * Let a case take an exception it provokes on purpose.  The handler runs

@@ -12,6 +12,7 @@
 #include "desc.h"
 #include "string.h"
 #include "trap.h"
+#include "tss.h"
 #include "xen.h"
 
 #define USER_CODE_IDX	4
@@ -54,6 +55,10 @@ static void build_gdt(void)
 	user_gdt[USER_CODE_IDX] = USER_CODE_DESC;
 	user_gdt[USER_DATA_IDX] = USER_DATA_DESC;
 	user_gdt[TSS_IDX] = tss_desc_low((unsigned long)tss);
+#ifndef __x86_64__
+	/* The #DF task gate names this slot in whichever GDT is loaded. */
+	user_gdt[GDT_DF_TSS_IDX] = ((uint64_t *)cur.base)[GDT_DF_TSS_IDX];
+#endif
 
 	memset(tss, 0, sizeof(tss));
 #ifdef __x86_64__

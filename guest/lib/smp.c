@@ -20,6 +20,7 @@
 #include "smp.h"
 #include "string.h"
 #include "trap.h"
+#include "tss.h"
 
 #define APIC_DM_FIXED		0x000
 #define APIC_DM_INIT		0x500
