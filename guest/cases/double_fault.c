@@ -12,12 +12,17 @@
  * IDT's limit raises #GP, whose gate is made not present (#NP), and the two
  * make a #DF; its task gate must switch to the #DF task, whose frame is
  * the faulting task's state: EIP at the int.
+ *
+ * With cpu=1 (vmm --vcpus 2) the same runs on vCPU 1, whose TSS and #DF
+ * stack are its own, and vCPU 0 reports what it found.
  */
 #include <stdint.h>
 #include "case.h"
+#include "cmdline.h"
 #include "desc.h"
 #include "ktap.h"
 #include "processor.h"
+#include "smp.h"
 #include "trap.h"
 
 static volatile unsigned long df_seen;
@@ -102,11 +107,26 @@ static void check_frame(void)
 }
 #endif
 
+static void double_fault_on(void *arg)
+{
+	double_fault();
+}
+
 static void case_double_fault(const struct guest_config *cfg)
 {
 	exception_handler_t old = handle_exception(8, df_handler);
+	uint64_t cpu = 0;
 
-	double_fault();
+	cmdline_number(cfg->cmdline, "cpu", &cpu);
+	if (cpu) {
+		if (!report_need(smp_start_ap(2000, NULL), "vCPU 1 did not arrive",
+				 "vcpu1_started") ||
+		    !report_need(smp_call(double_fault_on, NULL) && smp_wait(2000),
+				 "vCPU 1 did not return", "vcpu1_returned"))
+			return;
+	} else {
+		double_fault();
+	}
 	handle_exception(8, old);
 
 	if (!report(df_seen == 1, "df_taken_once"))
