@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include "cpl3.h"
 #include "desc.h"
+#include "smp.h"
 #include "string.h"
 #include "trap.h"
 #include "tss.h"
@@ -121,7 +122,7 @@ bool cpl3_call(unsigned int op, unsigned long arg1, long *result)
 	handle_exception(6, old);
 
 	asm volatile("lgdt %0" : : "m" (boot));
-	/* Back to the boot GDT's TSS, with its #DF stack. */
-	trap_cpu_init(0);
+	/* Back to this vCPU's own TSS in the boot GDT, for its #DF handler. */
+	trap_cpu_init(smp_cpu_id());
 	return true;
 }
