@@ -78,6 +78,7 @@ void trap_init(void)
 	for (vector = 0; vector < IDT_EXCEPTIONS; vector++)
 		set_gate(vector, exception_stubs[vector]);
 	load_idt(&dtr);
+	tss_init();
 	trap_cpu_init(0);
 }
 

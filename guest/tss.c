@@ -37,6 +37,10 @@ _Static_assert(GDT_TSS_IDX + 2 * SMP_MAX_CPUS <= GDT_ENTRIES,
 static uint8_t tss[SMP_MAX_CPUS][TSS_SIZE] __aligned(16);
 static uint8_t df_stack[SMP_MAX_CPUS][DF_STACK_SIZE] __aligned(16);
 
+void tss_init(void)
+{
+}
+
 void trap_cpu_init(unsigned int cpu)
 {
 	unsigned long base = (unsigned long)tss[cpu];
@@ -63,7 +67,7 @@ static uint8_t df_stack[DF_STACK_SIZE] __aligned(16);
 void df_task(void);			/* entry.S */
 void do_double_fault_task(void);
 
-static void df_task_init(void)
+void tss_init(void)
 {
 	unsigned long cr3;
 
@@ -83,8 +87,6 @@ void trap_cpu_init(unsigned int cpu)
 {
 	struct tss32 *t = &tss[cpu];
 
-	if (!cpu)
-		df_task_init();
 	memset(t, 0, sizeof(*t));
 	t->iomap = TSS_SIZE;
 	/* Written afresh each time: ltr refuses a descriptor marked busy. */

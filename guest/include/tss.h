@@ -9,7 +9,9 @@
 
 #define TSS_DF_IST	1	/* hvm64: the #DF gate's IST slot */
 
-/* Load vCPU @cpu's TSS; vCPU 0's call also sets up hvm32's #DF task. */
+/* Once, from trap_init(): hvm32's #DF task (nothing to do in hvm64). */
+void tss_init(void);
+/* Load vCPU @cpu's TSS, on that vCPU. */
 void trap_cpu_init(unsigned int cpu);
 
 #endif /* GUEST_TSS_H */
