@@ -134,8 +134,12 @@ debug-matrix: deps userspace
 coverage:
 	tools/coverage.py
 
+# QEMU_LOG=int (the default) keeps QEMU's log of what it delivered, so that
+# a difference the emulated CPU caused is told from one the rig should see
+# (tools/qemu-log-scan.py); QEMU_LOG= turns it off.
+QEMU_LOG ?= int
 soak: deps userspace
-	RIG_GDB_PORT=1 tools/soak.sh $(N)
+	RIG_GDB_PORT=1 RIG_QEMU_LOG=$(QEMU_LOG) tools/soak.sh $(N)
 
 bench: deps userspace
 	tools/bench.sh

@@ -19,6 +19,9 @@
 #
 # RIG_GDB_PORT=PORT opens QEMU's gdbstub on localhost:PORT (-gdb), so that a
 # wedged host can be looked at (tools/wedge-dump.sh); unset, no stub.
+# RIG_QEMU_LOG=ITEMS passes -d ITEMS to QEMU, logging to SERIAL_LOG.qemu-log
+# (e.g. int: every exception and interrupt QEMU delivers, nested guests'
+# included, which is what tells an emulated triple fault apart).
 
 set -euo pipefail
 
@@ -77,6 +80,12 @@ if [ -n "${RIG_GDB_PORT:-}" ]; then
 	gdb=(-gdb "tcp:127.0.0.1:$RIG_GDB_PORT")
 fi
 
+qlog=()
+if [ -n "${RIG_QEMU_LOG:-}" ]; then
+	case $RIG_QEMU_LOG in *[!a-z_,]*) die "bad RIG_QEMU_LOG '$RIG_QEMU_LOG'" ;; esac
+	qlog=(-d "$RIG_QEMU_LOG" -D "$serial.qemu-log")
+fi
+
 case $accel in
 tcg) cpu=max ;;
 kvm) cpu=host ;;
@@ -94,5 +103,5 @@ timeout --foreground --kill-after=10 "$timeout" "$qemu" \
 	-accel "$accel" -cpu "$cpu" -m 512 -smp "$smp" \
 	-nodefaults -display none -no-reboot -monitor none \
 	-serial "file:$serial" -serial "file:$klog" \
-	"${gdb[@]}" "${boot[@]}" > "$serial.qemu" 2>&1 || rc=$?
+	"${gdb[@]}" "${qlog[@]}" "${boot[@]}" > "$serial.qemu" 2>&1 || rc=$?
 exit $rc
