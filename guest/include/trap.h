@@ -71,4 +71,7 @@ exception_handler_t handle_exception(unsigned int vector,
 
 const char *exception_mnemonic(unsigned int vector);
 
+/* The "# emulator:" line for report_summary(), when there is one to print. */
+void trap_summary(void);
+
 #endif /* GUEST_TRAP_H */

@@ -18,9 +18,11 @@
 #include "compiler.h"
 #include "lapic.h"
 #include "processor.h"
+#include "rig.h"
 #include "trap.h"
 
 #define TIMER_VECTOR		31
+_Static_assert(TIMER_VECTOR >= RIG_IRQ_VECTOR_FIRST, "the timer is an interrupt vector");
 #define SPURIOUS_VECTOR		0xff
 #define NS_PER_TICK		1
 #define MAX_CHUNK_MS		1000	/* keeps the count in 32 bits */

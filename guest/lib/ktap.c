@@ -5,6 +5,7 @@
  */
 #include "ktap.h"
 #include "printf.h"
+#include "trap.h"
 
 static unsigned int nr_checks, nr_pass, nr_fail, nr_skip, nr_error;
 
@@ -114,6 +115,7 @@ void ktap_restore(const struct ktap_counts *c)
 
 void report_summary(void)
 {
+	trap_summary();
 	printf("# Totals: pass:%u fail:%u xfail:0 xpass:0 skip:%u error:%u\n",
 	       nr_pass, nr_fail, nr_skip, nr_error);
 }

@@ -154,4 +154,12 @@ enum rig_vmm_exit {
  */
 #define RIG_TSC_TOLERANCE_PPM	10000
 
+/*
+ * The guest's IDT covers the 32 exception vectors only; it takes external
+ * interrupts on vectors from this one up (the wake-up IPI, the event channel
+ * upcall and callback vectors, the APIC timer), none an exception it raises.
+ * tools/qemu-log-scan.py reads a delivery of one with IF=0 as QEMU's.
+ */
+#define RIG_IRQ_VECTOR_FIRST	26
+
 #endif /* RIG_ABI_H */
