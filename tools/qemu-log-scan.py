@@ -16,11 +16,16 @@ faults of the emulated CPU, not of the host kernel or the guest:
   vCPU in guest mode and reported it to KVM as the guest's triple fault:
   the VMM then sees "triple fault" for a guest that did nothing wrong.
 
+--explain also reads the boot's wedge dump (B.wedge.txt): a host CPU halted
+with IF=1 and an interrupt pending in its local APIC is one whose wake-up
+the emulated CPU lost.
+
 Usage:
   qemu-log-scan.py LOG...               what each log holds, one block per log
   qemu-log-scan.py --explain RUN HOST CASE
       exit 0, with one line, if the boot of RUN that ran CASE on HOST has a
-      host-context triple fault in its log; exit 1 otherwise.
+      host-context triple fault in its log or a lost wake-up in its wedge
+      dump; exit 1 otherwise.
 """
 
 import glob
@@ -143,26 +148,39 @@ def report(path, res):
         print("  triple fault in %s context: %s" % (where, what))
 
 
-def boot_log(run, host, case):
-    """The -d int log of the boot of RUN that ran CASE on HOST, or None."""
+def boot_of(run, host, case):
+    """The boot of RUN that ran CASE on HOST: its files' common prefix."""
     for plan in sorted(glob.glob(os.path.join(run, host + ".plan")) +
                        glob.glob(os.path.join(run, host + "+*.plan"))):
         with open(plan) as f:
             if any(line.split("\t")[0] == case for line in f):
-                log = plan[:-len(".plan")] + ".serial.log.qemu-log"
-                return log if os.path.exists(log) else None
+                return plan[:-len(".plan")]
     return None
 
 
+# What tools/wedge-dump.sh says of a halted CPU that did not take a pending
+# interrupt (B.wedge.txt, written when the driver gave up on a wedged boot).
+LOST_WAKEUP = "an interrupt it should have taken"
+
+
 def explain(run, host, case):
-    log = boot_log(run, host, case)
-    if not log:
+    """Why the boot that ran CASE met an emulator fault, or None."""
+    boot = boot_of(run, host, case)
+    if not boot:
         return None
-    host_faults = [what for where, what in scan_file(log)["triple"] if where == "host"]
-    if not host_faults:
-        return None
-    return "emulator: triple fault in the host kernel's context (%s), reported as the guest's" \
-        % host_faults[0]
+    log = boot + ".serial.log.qemu-log"
+    if os.path.exists(log):
+        host_faults = [what for where, what in scan_file(log)["triple"] if where == "host"]
+        if host_faults:
+            return "emulator: triple fault in the host kernel's context (%s), reported as the guest's" \
+                % host_faults[0]
+    wedge = boot + ".wedge.txt"
+    if os.path.exists(wedge):
+        with open(wedge, errors="replace") as f:
+            lost = [ln.strip() for ln in f if LOST_WAKEUP in ln]
+        if lost:
+            return "emulator: the wedged host's %s" % lost[0][len("wedge-dump: "):]
+    return None
 
 
 def main(argv):

@@ -8,8 +8,9 @@
 # With RIG_QEMU_LOG=int (make soak sets it) every boot keeps QEMU's log of
 # the exceptions and interrupts it delivered.  A differing result whose boot
 # log shows the emulated CPU faulting in the host kernel's own context
-# (tools/qemu-log-scan.py --explain) is counted as an emulator fault, listed
-# with that evidence, and does not fail the soak.  The logs of a run with no
+# (tools/qemu-log-scan.py --explain), or whose wedge dump shows a halted host
+# CPU that did not take a pending interrupt, is counted as an emulator fault,
+# listed with that evidence, and does not fail the soak.  The logs of a run with no
 # difference are deleted as it ends: they are large.
 
 set -uo pipefail
@@ -30,11 +31,15 @@ statuses() {
 	python3 "$top/tools/logcheck.py" statuses ${2:+"$2"} "$1/latest" 2>/dev/null
 }
 
-# emulator I HOST CASE STATUS: 0 when CASE on HOST crashed, in run I or in
-# run 1, in a boot whose QEMU log shows an emulator fault; prints the evidence.
+# emulator I HOST CASE STATUS: 0 when CASE on HOST crashed or timed out, in
+# run I or in run 1, in a boot whose QEMU log or wedge dump shows an
+# emulator fault; prints the evidence.
 emulator() {
 	local run=$1
-	[ "$4" = CRASH ] || { run=1; grep -qx "$2 $3 CRASH" "$work/s1" || return 1; }
+	case $4 in
+	CRASH | TIMEOUT) ;;
+	*) run=1; grep -qxE "$2 $3 (CRASH|TIMEOUT)" "$work/s1" || return 1 ;;
+	esac
 	python3 "$top/tools/qemu-log-scan.py" --explain "$work/r$run/latest" "$2" "$3"
 }
 

@@ -239,9 +239,48 @@ def tasks(text):
                        top=stacks[t] + THREAD_SIZE)
 
 
+def vectors(line):
+    """The vectors of an "info lapic" ISR or IRR line."""
+    return [int(v.replace("(level)", "")) for v in line.split()[1:]
+            if v.replace("(level)", "").isdigit()]
+
+
+def lapics():
+    """Each CPU's local APIC as QEMU's monitor shows it (through the
+    gdbstub), and whether a halted CPU with IF=1 has an interrupt pending
+    that it should have taken: then the emulated CPU lost its wake-up."""
+    for t in sorted(gdb.selected_inferior().threads(), key=lambda t: t.num):
+        cpu = t.num - 1
+        try:
+            out = ex("monitor info lapic %d" % cpu)
+        except gdb.error as e:
+            print("== lapic of cpu%d: %s" % (cpu, e))
+            continue
+        print("== lapic of cpu%d" % cpu)
+        print(out.rstrip())
+        irr = isr = []
+        ppr = None
+        for line in out.splitlines():
+            if line.startswith("IRR"):
+                irr = vectors(line)
+            elif line.startswith("ISR"):
+                isr = vectors(line)
+            elif "PPR" in line:
+                f = line.split()
+                ppr = int(f[f.index("PPR") + 1], 16)
+        t.switch()
+        if_set = (reg("eflags") >> 9) & 1
+        idle = halted.get(cpu)
+        due = [v for v in irr if ppr is not None and v >> 4 > ppr >> 4]
+        if idle and if_set and due:
+            print("wedge-dump: cpu%d halted with IF=1 and vector %d pending in its IRR above PPR %#x: "
+                  "an interrupt it should have taken" % (cpu, due[0], ppr))
+
+
 print("wedge-dump: vmlinux %s" % VMLINUX)
 offset = None
 seen = {}
+halted, rips = {}, {}
 for n in range(SAMPLES):
     try:
         ex("target remote 127.0.0.1:" + PORT)
@@ -268,6 +307,10 @@ for n in range(SAMPLES):
         else:
             where = sym(rip) if offset is not None else "?"
         seen.setdefault(t.num - 1, []).append(where.split("+")[0])
+        # the same RIP in every sample, in the idle loop's halt: halted
+        halted[t.num - 1] = ("halt" in where and
+                             halted.get(t.num - 1, True) and
+                             rips.setdefault(t.num - 1, rip) == rip)
         print("cpu%d rip %#x %s  rsp %#x cs %#x IF=%d cr3 %#x" %
               (t.num - 1, rip, where, rsp, cs, (fl >> 9) & 1, reg("cr3")))
         if last and offset is not None:
@@ -275,6 +318,8 @@ for n in range(SAMPLES):
                 stack_scan("cpu%d stack" % (t.num - 1), rsp, text)
             else:
                 print("  (not on a kernel stack)")
+    if last:
+        lapics()
     if last and offset is not None:
         tasks(text)
     ex("detach")

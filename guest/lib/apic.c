@@ -53,14 +53,15 @@ static unsigned int sleep_chunk(unsigned int ms)
 	apic_write(APIC_TDCR, APIC_TDR_DIV_1);
 	/*
 	 * Periodic, not one-shot: the first interrupt still comes no earlier
-	 * than @ms, but should one be lost (seen once in a few hundred runs on
-	 * a heavily loaded emulated host, never understood) the next period
-	 * still wakes the HLT instead of leaving the case to its timeout.
+	 * than @ms, but should it be taken before the HLT (QEMU 7.2 loses
+	 * sti's shadow across a VM exit: its VMRUN does not load the VMCB's
+	 * interrupt shadow back) the next period still wakes the HLT instead
+	 * of leaving the case to its timeout.
 	 */
 	apic_write(APIC_LVTT, APIC_LVT_PERIODIC | TIMER_VECTOR);
 	apic_write(APIC_TMICT, ms * (1000000u / NS_PER_TICK));
 	while (!fired) {
-		/* sti's shadow covers hlt: the interrupt cannot slip between. */
+		/* sti's shadow covers hlt, except under QEMU 7.2 (above). */
 		asm volatile("sti; hlt; cli" ::: "memory");
 		hlts++;
 	}

@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include "apic.h"
 #include "desc.h"
+#include "ktap.h"
 #include "lapic.h"
 #include "processor.h"
 #include "smp.h"
@@ -29,6 +30,8 @@
 #define APIC_TRIGGER_LEVEL	(1u << 15)
 
 #define AP_STACK_SIZE		16384
+#define WAKE_AGAIN_SPINS	(1u << 20)
+#define WAKE_AGAIN_MAX		32
 
 extern const uint8_t smp_tramp[], smp_tramp_end[], smp_tramp_gdt_desc[];
 extern struct desc_ptr gdt_desc;
@@ -106,7 +109,7 @@ void smp_ap_main(void)
 		cli();
 		fn = __atomic_load_n(&work_fn, __ATOMIC_ACQUIRE);
 		if (!fn) {
-			/* sti's shadow covers hlt: the wake-up cannot slip by. */
+			/* sti's shadow covers hlt; where it does not, wait_taken(). */
 			asm volatile("sti; hlt; cli" ::: "memory");
 			continue;
 		}
@@ -164,6 +167,34 @@ bool smp_busy(void)
 	return !__atomic_load_n(&work_done, __ATOMIC_ACQUIRE);
 }
 
+static bool taken(void)
+{
+	return !__atomic_load_n(&work_fn, __ATOMIC_ACQUIRE);
+}
+
+/*
+ * Until vCPU 1 has taken the call, wake it again now and then.  Its idle
+ * "sti; hlt" relies on sti's shadow, and QEMU 7.2 loses the shadow when a
+ * VM exit lands between the two: its VMRUN does not load the VMCB's
+ * interrupt shadow back, so KVM's wake-up is taken before the hlt, which
+ * then sleeps on.  This spins rather than sleeps, so that the caller's IF
+ * stays as it was; the log says when a wake-up had to be sent again.
+ */
+static void wait_taken(void)
+{
+	unsigned int i, again;
+
+	for (again = 0; !taken() && again < WAKE_AGAIN_MAX; again++) {
+		for (i = 0; i < WAKE_AGAIN_SPINS && !taken(); i++)
+			cpu_relax();
+		if (taken())
+			break;
+		smp_send_ipi(1, SMP_WAKE_VECTOR);
+	}
+	if (again)
+		report_info("smp: vCPU 1 took the call after %u more wake-up IPIs", again);
+}
+
 bool smp_call(smp_fn fn, void *arg)
 {
 	if (!smp_ap_running() || smp_busy())
@@ -172,6 +203,7 @@ bool smp_call(smp_fn fn, void *arg)
 	__atomic_store_n(&work_done, false, __ATOMIC_RELAXED);
 	__atomic_store_n(&work_fn, fn, __ATOMIC_RELEASE);
 	smp_send_ipi(1, SMP_WAKE_VECTOR);
+	wait_taken();
 	return true;
 }
 

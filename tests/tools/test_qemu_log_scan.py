@@ -89,3 +89,21 @@ def test_explain_finds_the_boot_that_ran_the_case(tmp_path):
 def test_explain_leaves_the_guests_own_triple_fault(tmp_path):
     run = run_dir(tmp_path, "guest-triple.log", "control-triple-fault-hvm64")
     assert explain(run, "patched-6.12", "control-triple-fault-hvm64").returncode == 1
+
+
+def test_explain_reads_a_lost_wakeup_from_the_wedge_dump(tmp_path):
+    run = run_dir(tmp_path, "guest-double.log", "evtchn-slowpath-hvm32")
+    wedge = run / "patched-6.12+2.wedge.txt"
+    wedge.write_text("cpu0 rip 0xffffffffaa2d25eb native_safe_halt+19  rsp 0x0 cs 0x10 IF=1\n")
+    assert explain(run, "patched-6.12", "evtchn-slowpath-hvm32").returncode == 1
+    with open(wedge, "a") as f:
+        f.write("wedge-dump: cpu0 halted with IF=1 and vector 236 pending in its IRR above "
+                "PPR 0: %s\n" % scan_mod.LOST_WAKEUP)
+    p = explain(run, "patched-6.12", "evtchn-slowpath-hvm32")
+    assert p.returncode == 0
+    assert p.stdout.startswith("emulator: the wedged host's cpu0 halted with IF=1 and vector 236")
+
+
+def test_wedge_dump_prints_what_explain_looks_for():
+    with open(os.path.join(TOP, "tools", "wedge-dump.sh")) as f:
+        assert scan_mod.LOST_WAKEUP in f.read()
