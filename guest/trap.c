@@ -35,11 +35,11 @@ _Static_assert(SMP_WAKE_VECTOR >= RIG_IRQ_VECTOR_FIRST &&
 	       "an interrupt vector below RIG_IRQ_VECTOR_FIRST");
 
 /*
- * The interrupt vectors whose handler is running, per TSS (so per vCPU:
- * each loads its own) and without an exit to find out which vCPU this is.
+ * The vectors whose handler is running, per TSS (so per vCPU: each loads
+ * its own), found without an exit to ask which vCPU this is.
  */
 #define TR_SLOTS	8
-static volatile uint32_t irq_active[TR_SLOTS];
+static volatile uint32_t running[TR_SLOTS];
 /* Second deliveries dropped by do_exception(), and the last one's vector. */
 static unsigned int redelivered, redelivered_vector;
 
@@ -165,7 +165,7 @@ static bool redelivery(const struct ex_regs *regs, unsigned int slot)
 	    (regs->rflags & X86_EFLAGS_IF))
 		return false;
 	if (regs->rip != exception_stubs[vector] &&
-	    !(irq_active[slot] & (1u << vector)))
+	    !(running[slot] & (1u << vector)))
 		return false;
 	__atomic_fetch_add(&redelivered, 1, __ATOMIC_RELAXED);
 	redelivered_vector = vector;
@@ -184,21 +184,17 @@ void do_exception(struct ex_regs *regs)
 	static bool crashing;
 	unsigned int vector = regs->vector;
 
-	if (!crashing && vector >= RIG_IRQ_VECTOR_FIRST && vector < IDT_EXCEPTIONS) {
+	if (!crashing && vector < IDT_EXCEPTIONS) {
 		unsigned int slot = tr_slot();
 
 		if (redelivery(regs, slot))
 			return;
 		if (handlers[vector]) {
-			irq_active[slot] |= 1u << vector;
+			running[slot] |= 1u << vector;
 			handlers[vector](regs);
-			irq_active[slot] &= ~(1u << vector);
+			running[slot] &= ~(1u << vector);
 			return;
 		}
-	}
-	if (!crashing && vector < IDT_EXCEPTIONS && handlers[vector]) {
-		handlers[vector](regs);
-		return;
 	}
 
 	/* A fault while reporting a fault: leave by the simplest way. */

@@ -41,7 +41,7 @@ _DELIVERY = re.compile(r"^\s*\d+: v=([0-9a-f]+) e=([0-9a-f]+) i=(\d) cpl=(\d) "
                        r"IP=([0-9a-f]+):([0-9a-f]+) .*?(?:CR2=([0-9a-f]+))?$")
 _FLAGS = re.compile(r"^[ER]IP=[0-9a-f]+ [ER]FL=([0-9a-f]+)")
 _CHECK = re.compile(r"^check_exception old: 0x([0-9a-f]+) new 0x([0-9a-f]+)")
-_CR3 = re.compile(r"^CR0=[0-9a-f]+ CR2=([0-9a-f]+) CR3=([0-9a-f]+)")
+_CR2 = re.compile(r"^CR0=[0-9a-f]+ CR2=([0-9a-f]+) ")
 
 KERNEL_HALF = 0xffff800000000000
 EFLAGS_IF = 1 << 9
@@ -60,7 +60,6 @@ class Delivery:
         self.cr2 = int(m.group(7), 16) if m.group(7) else None
         self.rflags = None
         self.cr2_reg = None     # CR2 as the dump shows it
-        self.cr3 = None
 
     @property
     def host(self):
@@ -112,10 +111,9 @@ def scan(lines, irq_first):
                     and cur.vector < 32 and not cur.rflags & EFLAGS_IF):
                 out["redelivered"][cur.vector] = out["redelivered"].get(cur.vector, 0) + 1
             continue
-        m = _CR3.match(line)
-        if m and cur and cur.cr3 is None:
+        m = _CR2.match(line)
+        if m and cur and cur.cr2_reg is None:
             cur.cr2_reg = int(m.group(1), 16)
-            cur.cr3 = int(m.group(2), 16)
             continue
         m = _CHECK.match(line)
         if not m:
