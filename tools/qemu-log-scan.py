@@ -55,7 +55,6 @@ class Delivery:
         self.error = int(m.group(2), 16)
         self.soft = m.group(3) == "1"
         self.cpl = int(m.group(4))
-        self.cs = int(m.group(5), 16)
         self.rip = int(m.group(6), 16)
         self.cr2 = int(m.group(7), 16) if m.group(7) else None
         self.rflags = None

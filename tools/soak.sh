@@ -56,7 +56,9 @@ for i in $(seq 1 "$n"); do
 		echo "soak: run 1: $total results"
 		continue
 	fi
-	d=$(diff "$work/s1" "$work/s$i" | grep -c '^>')
+	# the lines that differ, "<" run 1's and ">" run i's
+	changed=$(diff "$work/s1" "$work/s$i" | grep '^[<>]')
+	d=$(grep -c '^>' <<< "$changed")
 	f=$(( $(diff "$work/raw1" "$work/raw$i" | grep -c '^>') - d ))
 	e=0
 	while read -r _ host case status; do
@@ -64,14 +66,14 @@ for i in $(seq 1 "$n"); do
 			e=$((e + 1))
 			echo "soak:   emulator fault: $host $case $status: $why"
 		fi
-	done < <(diff "$work/s1" "$work/s$i" | grep '^>')
+	done < <(grep '^>' <<< "$changed")
 	d=$((d - e))
 	differ=$((differ + d))
 	flaky=$((flaky + f))
 	emu=$((emu + e))
 	echo "soak: run $i: $d results differ from run 1 ($f known-flaky flips, $e emulator faults)"
-	diff "$work/s1" "$work/s$i" | grep '^[<>]' | sed 's/^/soak:   /'
-	diff "$work/raw1" "$work/raw$i" | grep '^[<>]' | grep -v -x -F -f <(diff "$work/s1" "$work/s$i" | grep '^[<>]') |
+	[ -z "$changed" ] || while IFS= read -r line; do echo "soak:   $line"; done <<< "$changed"
+	diff "$work/raw1" "$work/raw$i" | grep '^[<>]' | grep -v -x -F -f <(printf '%s\n' "$changed") |
 		sed 's/^/soak:   known flaky: /'
 	if [ "$((d + e))" = 0 ]; then
 		rm -f "$work/r$i"/latest/*.qemu-log
